@@ -1,0 +1,41 @@
+# Front door.  `make` sets up .venv from the lock file and runs the analysis;
+# `make test` sets up the same way and runs the tests.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: all run test lab bench lock clean
+all: run
+
+# Rebuilt from scratch whenever the lock or the project metadata changes, so
+# the environment is exactly what requirements.lock says.
+$(STAMP): requirements.lock pyproject.toml
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m pipeline run
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+# Re-pin after changing the dependencies in pyproject.toml.
+lock:
+	rm -rf $(VENV).lock-tmp
+	$(PYTHON) -m venv $(VENV).lock-tmp
+	$(VENV).lock-tmp/bin/pip install --quiet -e '.[test]'
+	$(VENV).lock-tmp/bin/pip freeze --all --exclude-editable | grep -v '^pip==' > requirements.lock
+	rm -rf $(VENV).lock-tmp
+
+clean:
+	rm -rf $(VENV) .run-staging .failed

@@ -1,0 +1,96 @@
+"""``python -m pipeline …``: the one front door.  Bad input becomes a message and exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import InputError
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+
+
+def _cmd_run(args) -> int:
+    from . import runner
+
+    overrides = [(name, value) for name, value in args.param or []]
+    result = runner.run(data_dir=args.data, out_dir=args.out, overrides=overrides)
+    total = sum(result.timings.values())
+    print(f"done: {len(result.timings)} notebooks in {total:.1f} s; outputs in {Path(args.out).resolve()}")
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from . import reproduction, validate
+
+    inp = validate.load_inputs(args.data)
+    reproduction.load_claims(args.data)
+    print(f"{inp.data_dir}: every input file is valid")
+    return 0
+
+
+def _cmd_reliability(args) -> int:
+    from . import reliability, reliability_io
+
+    matrix, unit_label = reliability_io.read_reliability_file(Path(args.file), args.format, args.unit)
+    reliability_io.check_level(Path(args.file), args.format, matrix, args.level)
+    try:
+        result = reliability.summary(matrix, level=args.level, n_boot=args.bootstrap, seed=args.seed,
+                                     minimum=args.minimum)
+    except reliability.ReliabilityError as exc:
+        raise InputError(args.file, str(exc)) from None
+    result["unit_of_analysis"] = unit_label
+    result["mode"] = reliability_io.mode_of(matrix)
+    if args.json:
+        print(json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        print(reliability_io.report(result, matrix))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="validate the data, run every notebook, write figures/, tables/, reports/")
+    p.add_argument("--data", default="data", help="input folder (default: data/)")
+    p.add_argument("--out", default=".", help="output root for figures/, tables/, reports/ (default: .)")
+    p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="override a parameter of params.yml (repeatable)")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("validate", help="check every input file against its schema and stop")
+    p.add_argument("--data", default="data")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("reliability", help="agreement coefficients for any coded data (CSV or XLSX)")
+    p.add_argument("file")
+    p.add_argument("--format", choices=["wide", "long"], default="wide",
+                   help="wide: unit id then one column per coder; long: columns unit,coder,value")
+    p.add_argument("--level", default="nominal", help="nominal (default), ordinal, interval or ratio")
+    p.add_argument("--bootstrap", type=int, default=0, metavar="N", help="bootstrap resamples for 95%% intervals")
+    p.add_argument("--seed", type=int, default=0, help="random seed for the bootstrap (default 0)")
+    p.add_argument("--minimum", type=float, default=0.667, help="alpha minimum for q = P(alpha < minimum)")
+    p.add_argument("--unit", default=None, help="unit of analysis to print (default: the unit column's name)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_cmd_reliability)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 -- only the runner's notebook failures reach here
+        from .runner import NotebookFailed
+
+        if isinstance(exc, NotebookFailed):
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        raise

@@ -1,0 +1,212 @@
+"""Open, axial and selective coding (Strauss & Corbin 1998) as data-frame functions.
+
+The codebook is one table of nodes: categories (with their paradigm role),
+subcategories (parent: a category) and initial codes (parent: a
+subcategory).  Coded segments link studies to initial codes; everything at
+the higher levels is derived through the hierarchy, never stored twice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+PARENT_LEVEL = {"category": "", "subcategory": "category", "code": "subcategory"}
+
+ROLE_LABELS = {
+    "causal_condition": "Causal conditions",
+    "contextual_condition": "Contextual conditions",
+    "intervening_condition": "Intervening conditions",
+    "strategy": "Strategies / actions",
+    "consequence": "Consequences",
+}
+
+ROLE_SINGULAR = {
+    "causal_condition": "Causal condition",
+    "contextual_condition": "Contextual condition",
+    "intervening_condition": "Intervening condition",
+    "strategy": "Strategy",
+    "consequence": "Consequence",
+}
+
+
+def check_codebook(codebook: pd.DataFrame, path: Path) -> None:
+    """Every node has a parent of the level above, no cycles, and roles only on categories."""
+    level = dict(zip(codebook["node_id"], codebook["level"]))
+    parent = dict(zip(codebook["node_id"], codebook["parent_id"]))
+    for i, node in enumerate(codebook.to_dict("records")):
+        row, nid = i + 2, node["node_id"]
+        # Walk up first so that a cycle is reported as a cycle, not as a level mismatch.
+        seen, cur = [nid], parent[nid]
+        while cur:
+            if cur in seen:
+                chain = " -> ".join(seen + [cur])
+                raise InputError(path, f"expected a tree; node {nid} is in a cycle ({chain})",
+                                 row=row, column="parent_id", value=node["parent_id"])
+            seen.append(cur)
+            cur = parent.get(cur, "")
+        want = PARENT_LEVEL[node["level"]]
+        got = node["parent_id"]
+        if not want and got:
+            raise InputError(path, f"expected no parent for category {nid}", row=row, column="parent_id", value=got)
+        if want and got not in level:
+            what = "nothing" if not got else "an unknown node"
+            raise InputError(path, f"{node['level']} {nid} is mapped to {what}; expected the node_id of a {want}",
+                             row=row, column="parent_id", value=got or None)
+        if want and level[got] != want:
+            raise InputError(path, f"expected {node['level']} {nid} to sit under a {want}, not a {level[got]}",
+                             row=row, column="parent_id", value=got)
+        if node["level"] == "category" and not node["role"]:
+            raise InputError(path, f"expected a paradigm role for category {nid}", row=row, column="role")
+        if node["level"] != "category" and node["role"]:
+            raise InputError(path, f"expected no role on {node['level']} {nid} (roles belong to categories)",
+                             row=row, column="role", value=node["role"])
+
+
+def hierarchy(codebook: pd.DataFrame) -> pd.DataFrame:
+    """One row per initial code with its subcategory, category and role."""
+    nodes = codebook.set_index("node_id")
+    codes = codebook[codebook["level"] == "code"]
+    sub = nodes.loc[codes["parent_id"]]
+    cat = nodes.loc[sub["parent_id"]]
+    return pd.DataFrame({
+        "code_id": codes["node_id"].to_numpy(),
+        "code": codes["name"].to_numpy(),
+        "subcategory_id": sub.index.to_numpy(),
+        "subcategory": sub["name"].to_numpy(),
+        "category_id": cat.index.to_numpy(),
+        "category": cat["name"].to_numpy(),
+        "role": cat["role"].to_numpy(),
+    })
+
+
+def level_counts(codebook: pd.DataFrame) -> dict[str, int]:
+    """Number of nodes at each level of the codebook."""
+    counts = codebook["level"].value_counts()
+    return {lvl: int(counts.get(lvl, 0)) for lvl in ("code", "subcategory", "category")}
+
+
+def categories(codebook: pd.DataFrame) -> pd.DataFrame:
+    """Categories in codebook order, with their subcategories joined as components."""
+    cats = codebook[codebook["level"] == "category"]
+    subs = codebook[codebook["level"] == "subcategory"]
+    comps = subs.groupby("parent_id", sort=False)["name"].agg("; ".join)
+    return pd.DataFrame({
+        "category_id": cats["node_id"].to_numpy(),
+        "category": cats["name"].to_numpy(),
+        "components": comps.reindex(cats["node_id"]).fillna("").to_numpy(),
+        "related_concepts": cats["related_concepts"].to_numpy(),
+        "role": cats["role"].to_numpy(),
+        "definition": cats["definition"].to_numpy(),
+    })
+
+
+def coded(segments: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
+    """Segments joined to their place in the hierarchy."""
+    return segments.merge(hierarchy(codebook), on="code_id", how="left", validate="many_to_one")
+
+
+def open_coding_table(segments: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
+    """Every initial code: frequency, the studies it appears in, and one quotation with its location."""
+    seg = coded(segments, codebook)
+    rows = []
+    for code in hierarchy(codebook).to_dict("records"):
+        s = seg[seg["code_id"] == code["code_id"]]
+        quoted = s[s["quote"] != ""]
+        first = quoted.iloc[0] if len(quoted) else None
+        rows.append({
+            "code_id": code["code_id"],
+            "code": code["code"],
+            "subcategory": code["subcategory"],
+            "frequency": len(s),
+            "n_studies": s["study_id"].nunique(),
+            "studies": "; ".join(sorted(s["study_id"].unique())),
+            "quotation": "" if first is None else first["quote"],
+            "location": "" if first is None else f"{first['study_id']}: {first['location']}",
+        })
+    return pd.DataFrame(rows)
+
+
+def axial_table(codebook: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Category > subcategory rows with the number of initial codes and coded segments under each."""
+    h = hierarchy(codebook)
+    freq = segments["code_id"].value_counts()
+    h = h.assign(segments=h["code_id"].map(freq).fillna(0).astype(int))
+    out = (h.groupby(["category_id", "category", "role", "subcategory_id", "subcategory"], sort=False)
+             .agg(codes=("code_id", "size"), segments=("segments", "sum")).reset_index())
+    return out
+
+
+def study_category_matrix(segments: pd.DataFrame, codebook: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
+    """Coded segments per study (rows, in the studies file's order) and category (columns)."""
+    seg = coded(segments, codebook)
+    cats = codebook.loc[codebook["level"] == "category", "node_id"].tolist()
+    m = pd.crosstab(seg["study_id"], seg["category_id"]).reindex(index=studies["study_id"], columns=cats, fill_value=0)
+    m.index.name, m.columns.name = "study_id", None
+    return m.astype(int)
+
+
+def category_links(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Category co-occurrence: the number of studies in which both categories are coded."""
+    present = (matrix > 0).astype(int)
+    co = present.T @ present
+    for c in co.index:
+        co.loc[c, c] = 0
+    return co
+
+
+def core_category(segments: pd.DataFrame, codebook: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
+    """Rank categories by the article's criterion for the core: links to the other categories, then code frequency.
+
+    ``links`` counts, over every other category, the studies in which both are
+    coded (co-occurrence within studies); ``linked_categories`` is how many
+    other categories it co-occurs with at all; ``frequency`` is the number of
+    coded segments under it.  The core is the first row; ``criteria_agree``
+    says whether it also has the highest frequency, i.e. whether both halves
+    of the criterion point to the same category.
+    """
+    matrix = study_category_matrix(segments, codebook, studies)
+    co = category_links(matrix)
+    names = codebook.set_index("node_id")["name"]
+    table = pd.DataFrame({
+        "category_id": matrix.columns,
+        "category": names.reindex(matrix.columns).to_numpy(),
+        "links": co.sum(axis=1).reindex(matrix.columns).to_numpy(),
+        "linked_categories": (co > 0).sum(axis=1).reindex(matrix.columns).to_numpy(),
+        "frequency": matrix.sum(axis=0).to_numpy(),
+        "studies": (matrix > 0).sum(axis=0).to_numpy(),
+    })
+    table = table.sort_values(["links", "frequency", "category_id"], ascending=[False, False, True], kind="stable")
+    table = table.reset_index(drop=True)
+    table.insert(0, "rank", range(1, len(table) + 1))
+    table["is_core"] = table["rank"] == 1
+    table["criteria_agree"] = bool(table["frequency"].iloc[0] == table["frequency"].max()) if len(table) else False
+    return table
+
+
+def paradigm_roles(codebook: pd.DataFrame) -> dict[str, list[str]]:
+    """Category names grouped by their paradigm role, in codebook order."""
+    cats = codebook[codebook["level"] == "category"]
+    return {role: cats.loc[cats["role"] == role, "name"].tolist() for role in ROLE_LABELS}
+
+
+
+def table3(codebook: pd.DataFrame) -> pd.DataFrame:
+    """Table 3 of a paradigm-model article: category, components, related concepts, role."""
+    t = categories(codebook)
+    return pd.DataFrame({
+        "Category": t["category"],
+        "Components (subcategories)": t["components"],
+        "Related concepts": t["related_concepts"],
+        "Role in the paradigm model": t["role"].map(ROLE_SINGULAR),
+    })
+
+
+def provenance_summary(segments: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
+    """How many codebook nodes and coded segments rest on the article, and how many were reconstructed."""
+    nodes = codebook.assign(kind=codebook["level"]).groupby(["kind", "provenance"]).size()
+    segs = segments.assign(kind="segment").groupby(["kind", "provenance"]).size()
+    return pd.concat([nodes, segs]).rename("n").reset_index()

@@ -1,0 +1,175 @@
+"""Figures for the article: the screening flow and the paradigm model (Strauss & Corbin 1998).
+
+Every box is sized from its text: text is wrapped to the box width and the
+font shrinks until the measured text extent fits inside the box, so no label
+overflows.  ``overflowing_boxes`` re-measures a finished figure for tests.
+Saving strips dates and fixes SVG ids so that re-runs are byte-identical.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen needed; notebooks display the saved files
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
+
+from . import coding, screening  # noqa: E402
+
+matplotlib.rcParams.update({
+    "svg.hashsalt": "qes-pipeline",  # fixed ids inside SVG files
+    "svg.fonttype": "path",
+    "pdf.fonttype": 42,
+    "font.family": "DejaVu Sans",
+})
+
+DPI = 300
+FORMATS = ("svg", "pdf", "png")
+METADATA = {
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
+    "png": {"Software": None},
+}
+PAD = 0.012  # inner margin of a box, in axes fractions
+
+COLORS = {
+    "stage": "#e8f0fb", "excluded": "#f7f7f7", "included": "#e6f4ea", "edge": "#36454f",
+    "causal_condition": "#fde8d7", "contextual_condition": "#e8f0fb", "intervening_condition": "#ede7f6",
+    "strategy": "#e6f4ea", "consequence": "#fff8d6", "core": "#fbd5d5",
+}
+
+
+def save_figure(fig, out_dir: Path | str, stem: str, formats=FORMATS) -> list[Path]:
+    """Write ``stem``.svg/.pdf/.png (PNG at 300 dpi) without timestamps."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        path = out_dir / f"{stem}.{fmt}"
+        fig.savefig(path, format=fmt, dpi=DPI, metadata=METADATA[fmt])
+        paths.append(path)
+    return paths
+
+
+def _box(ax, x, y, w, h, text, color, fontsize=9.0, bold_first=False, min_fontsize=5.0):
+    """A rounded box at (x, y) (lower-left, axes fractions) whose wrapped text fits inside it."""
+    patch = FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=0.01",
+                           transform=ax.transAxes, facecolor=color, edgecolor=COLORS["edge"], linewidth=0.8)
+    ax.add_patch(patch)
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    box_px = ax.transAxes.transform([(x + PAD, y + PAD), (x + w - PAD, y + h - PAD)])
+    avail_w, avail_h = box_px[1] - box_px[0]
+    size = fontsize
+    while True:
+        # Wrap to the number of characters that fit at this size (about 0.55 em per char).
+        chars = max(8, int(avail_w / (size * fig.dpi / 72 * 0.55)))
+        lines = []
+        for para in text.split("\n"):
+            lines.extend(textwrap.wrap(para, chars) or [""])
+        label = ax.text(x + w / 2, y + h / 2, "\n".join(lines), transform=ax.transAxes, ha="center",
+                        va="center", fontsize=size, linespacing=1.25,
+                        fontweight="normal", wrap=False)
+        ext = label.get_window_extent(renderer)
+        if (ext.width <= avail_w and ext.height <= avail_h) or size <= min_fontsize:
+            break
+        label.remove()
+        size -= 0.5
+    label._qes_box = patch  # noqa: SLF001 -- lets overflowing_boxes pair text and box
+    return patch
+
+
+def _arrow(ax, start, end):
+    ax.add_patch(FancyArrowPatch(start, end, transform=ax.transAxes, arrowstyle="-|>", mutation_scale=10,
+                                 linewidth=0.9, color=COLORS["edge"], shrinkA=0, shrinkB=0))
+
+
+def overflowing_boxes(fig) -> list[str]:
+    """Texts whose drawn extent leaves the box they belong to (empty list: everything fits)."""
+    renderer = fig.canvas.get_renderer()
+    bad = []
+    for ax in fig.axes:
+        for t in ax.texts:
+            patch = getattr(t, "_qes_box", None)
+            if patch is None:
+                continue
+            tb, pb = t.get_window_extent(renderer), patch.get_window_extent(renderer)
+            if tb.x0 < pb.x0 or tb.x1 > pb.x1 or tb.y0 < pb.y0 or tb.y1 > pb.y1:
+                bad.append(t.get_text())
+    return bad
+
+
+def _reason_text(reasons: dict[str, int] | None) -> str:
+    if not reasons:
+        return ""
+    return "\n" + "\n".join(f"{label}: {n}" for label, n in reasons.items())
+
+
+def prisma_flow(flow, reasons_by_stage: dict[str, dict[str, int]] | None = None, identified: int | None = None):
+    """The multi-stage flow the reference study used: one box per stage, excluded records beside it.
+
+    ``flow`` is ``screening.flow(log)``; ``reasons_by_stage`` maps a stage to
+    {reason label: count} for the side boxes.
+    """
+    reasons_by_stage = reasons_by_stage or {}
+    stages = flow.to_dict("records")
+    n_rows = len(stages) + 2
+    fig = plt.figure(figsize=(7.0, 1.25 * n_rows))
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_axis_off()
+    row_h = 1 / n_rows
+    bh = row_h * 0.62
+    main_x, main_w = 0.06, 0.48
+    side_x, side_w = 0.62, 0.34
+    identified = stages[0]["records_in"] if identified is None else identified
+
+    def y_of(i):
+        return 1 - (i + 1) * row_h + (row_h - bh) / 2
+
+    _box(ax, main_x, y_of(0), main_w, bh, f"Records identified through database searching\n(n = {identified})",
+         COLORS["stage"])
+    for i, st in enumerate(stages, start=1):
+        label = screening.STAGE_LABELS.get(st["stage"], st["stage"])
+        _box(ax, main_x, y_of(i), main_w, bh, f"{label}\n(n = {st['records_in']})", COLORS["stage"])
+        _arrow(ax, (main_x + main_w / 2, y_of(i - 1)), (main_x + main_w / 2, y_of(i) + bh))
+        side = f"Excluded at {label.lower()}\n(n = {st['excluded']})" + _reason_text(reasons_by_stage.get(st["stage"]))
+        _box(ax, side_x, y_of(i), side_w, bh, side, COLORS["excluded"])
+        _arrow(ax, (main_x + main_w, y_of(i) + bh / 2), (side_x, y_of(i) + bh / 2))
+    last = len(stages) + 1
+    _box(ax, main_x, y_of(last), main_w, bh, f"Studies included in the synthesis\n(n = {stages[-1]['records_out']})",
+         COLORS["included"])
+    _arrow(ax, (main_x + main_w / 2, y_of(last - 1)), (main_x + main_w / 2, y_of(last) + bh))
+    return fig
+
+
+def paradigm_model(codebook, core: str):
+    """Strauss & Corbin's paradigm: causal conditions → core phenomenon → strategies → consequences,
+    with contextual and intervening conditions acting on the strategies.  Boxes list the categories
+    the codebook gives each role; the core box names the computed core category.
+    """
+    roles = coding.paradigm_roles(codebook)
+
+    def body(role):
+        return coding.ROLE_LABELS[role] + "\n" + "\n".join(f"• {name}" for name in roles[role])
+
+    fig = plt.figure(figsize=(11.0, 6.2))
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_axis_off()
+    w, h = 0.21, 0.26
+    ymid = 0.5 - h / 2
+    xs = [0.02, 0.27, 0.52, 0.77]
+    _box(ax, xs[0], ymid, w, h, body("causal_condition"), COLORS["causal_condition"])
+    _box(ax, xs[1], ymid, w, h, f"Core phenomenon\n(core category)\n{core}", COLORS["core"])
+    _box(ax, xs[2], ymid, w, h, body("strategy"), COLORS["strategy"])
+    _box(ax, xs[3], ymid, w, h, body("consequence"), COLORS["consequence"])
+    for a, b in zip(xs[:-1], xs[1:]):
+        _arrow(ax, (a + w, 0.5), (b, 0.5))
+    top_y, bottom_y = 0.70, 0.04
+    _box(ax, xs[2] - 0.06, top_y, w + 0.12, h, body("contextual_condition"), COLORS["contextual_condition"])
+    _box(ax, xs[2] - 0.06, bottom_y, w + 0.12, h, body("intervening_condition"), COLORS["intervening_condition"])
+    _arrow(ax, (xs[2] + w / 2, top_y), (xs[2] + w / 2, ymid + h))
+    _arrow(ax, (xs[2] + w / 2, bottom_y + h), (xs[2] + w / 2, ymid))
+    return fig

@@ -1,0 +1,159 @@
+"""Reading agreement data for ``python -m pipeline reliability`` and printing its report.
+
+Wide format: the first column is the unit id (its header names the unit of
+analysis, e.g. ``segment``), every other column is a coder or an occasion; an
+empty cell is a missing value.  Long format: columns ``unit,coder,value``
+(optionally ``unit_of_analysis``).  CSV, TSV or XLSX.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import reliability
+from .errors import InputError
+
+OCCASION_PREFIXES = ("occasion", "time", "test", "retest", "round")
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise InputError(path, "file not found")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            df = pd.read_excel(path, dtype=str).fillna("")
+        else:
+            sep = "\t" if suffix in (".tsv", ".tab") else ","
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "the file is empty; expected a header row and at least one unit") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(path, f"a readable CSV, TSV or XLSX file ({exc})") from None
+    if df.empty:
+        raise InputError(path, "no data rows; expected at least one unit")
+    return df.map(lambda v: v.strip() if isinstance(v, str) else v)
+
+
+def _values(series: pd.Series, numeric: bool) -> pd.Series:
+    s = series.replace("", None)
+    return pd.to_numeric(s) if numeric else s
+
+
+def read_reliability_file(path: Path, fmt: str = "wide", unit: str | None = None) -> tuple[pd.DataFrame, str]:
+    """(units × coders matrix, unit-of-analysis label); errors name file, row and column."""
+    df = _read(path)
+    if fmt == "long":
+        missing = [c for c in ("unit", "coder", "value") if c not in df.columns]
+        if missing:
+            raise InputError(path, "a column of that name (long format needs unit,coder,value)", column=missing[0])
+        dup = df.duplicated(["unit", "coder"], keep="first")
+        if dup.any():
+            i = int(dup.to_numpy().nonzero()[0][0])
+            raise InputError(path, f"one value per unit and coder; unit {df['unit'].iloc[i]!r} already has a value "
+                             f"from coder {df['coder'].iloc[i]!r}", row=i + 2, column="coder")
+        label = unit or (df["unit_of_analysis"].iloc[0] if "unit_of_analysis" in df.columns else "unit (not stated)")
+        value_cols = ["value"]
+        long = df[df["value"] != ""]
+        numeric = _all_numeric(long["value"])
+        long = long.assign(value=_values(long["value"], numeric))
+        matrix = reliability.reliability_matrix(long, "unit", "coder", "value")
+        matrix = matrix.reindex(pd.unique(df["unit"]))
+    elif fmt == "wide":
+        if df.shape[1] < 3:
+            raise InputError(path, f"at least two coder (or occasion) columns after the unit column; found "
+                             f"{df.shape[1] - 1}", column=df.columns[-1] if df.shape[1] > 1 else df.columns[0])
+        unit_col = df.columns[0]
+        dup = df.duplicated([unit_col])
+        if dup.any():
+            i = int(dup.to_numpy().nonzero()[0][0])
+            raise InputError(path, "one row per unit (this unit id appears on an earlier row)", row=i + 2,
+                             column=unit_col, value=df[unit_col].iloc[i])
+        label = unit or unit_col
+        value_cols = list(df.columns[1:])
+        numeric = _all_numeric(pd.concat([df[c] for c in value_cols]))
+        matrix = pd.DataFrame({c: _values(df[c], numeric) for c in value_cols})
+        matrix.index = df[unit_col]
+    else:
+        raise InputError(path, f"format 'wide' or 'long', not {fmt!r}")
+    matrix = matrix.astype(object).where(matrix.notna(), None).astype(object)
+    matrix = matrix.where(pd.notna(matrix), float("nan"))
+    if matrix.shape[1] < 2:
+        raise InputError(path, f"at least two coders or occasions; found {matrix.shape[1]}", column="coder")
+    if reliability.pairable(matrix).empty:
+        raise InputError(path, "at least one unit with values from two coders; no unit has two values")
+    return matrix, label
+
+
+def _all_numeric(values: pd.Series) -> bool:
+    v = values[values != ""]
+    return bool(len(v)) and pd.to_numeric(v, errors="coerce").notna().all()
+
+
+def check_level(path: Path, fmt: str, matrix: pd.DataFrame, level: str) -> None:
+    """The interval and ratio levels need numbers: name the first cell that is not one."""
+    if level not in reliability.LEVELS:
+        raise InputError(None, f"--level {level!r} is unknown; expected one of {', '.join(reliability.LEVELS)}")
+    if level not in ("interval", "ratio"):
+        return
+    for j, col in enumerate(matrix.columns):
+        for i, v in enumerate(matrix[col]):
+            if isinstance(v, str) and not reliability.is_number(v):
+                column = "value" if fmt == "long" else str(col)
+                row = _long_row(path, matrix.index[i], col) if fmt == "long" else i + 2
+                raise InputError(path, f"a number at the {level} level", row=row, column=column, value=v)
+
+
+def _long_row(path: Path, unit, coder) -> int | None:
+    df = _read(path)
+    hit = ((df["unit"] == str(unit)) & (df["coder"] == str(coder))).to_numpy().nonzero()[0]
+    return int(hit[0]) + 2 if len(hit) else None
+
+
+def mode_of(matrix: pd.DataFrame) -> str:
+    names = [str(c).lower() for c in matrix.columns]
+    if all(n.startswith(OCCASION_PREFIXES) for n in names):
+        return "intra-coder (test-retest: one coder, several occasions)"
+    return "inter-coder"
+
+
+def _fmt(v) -> str:
+    return "n/a" if v is None else f"{v:.3f}"
+
+
+def report(result: dict, matrix: pd.DataFrame) -> str:
+    """A plain-text report: design, every coefficient, interpretation, units to reconcile."""
+    lines = [
+        f"Unit of analysis : {result['unit_of_analysis']}",
+        f"Mode             : {result['mode']}",
+        f"Units            : {result['n_units']} ({result['n_pairable_units']} with two or more values)",
+        f"Coders/occasions : {result['n_coders']} ({', '.join(map(str, matrix.columns))})",
+        f"Level            : {result['level']}",
+        "",
+        f"{'coefficient':<28}{'value':>8}   95% CI",
+    ]
+    cis = {"krippendorff_alpha": result.get("alpha_ci95"), "cohen_kappa": result.get("cohen_kappa_ci95")}
+    names = [("percent_agreement", "Percent agreement"), ("holsti_cr", "Holsti's CR"),
+             ("scott_pi", "Scott's pi"), ("cohen_kappa", "Cohen's kappa"),
+             ("cohen_kappa_linear", "Cohen's kappa (linear)"), ("cohen_kappa_quadratic", "Cohen's kappa (quadratic)"),
+             ("fleiss_kappa", "Fleiss' kappa"), ("krippendorff_alpha", "Krippendorff's alpha"),
+             ("gwet_ac1", "Gwet's AC1")]
+    for key, name in names:
+        if key not in result or (result[key] is None and key.startswith("cohen_kappa_")):
+            continue
+        ci = cis.get(key)
+        ci_text = f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
+        lines.append(f"{name:<28}{_fmt(result[key]):>8}   {ci_text}")
+    lines += ["", f"Interpretation (Krippendorff): {result['interpretation']}"]
+    if "alpha_q_below_minimum" in result:
+        lines.append(f"P(alpha < {result['alpha_minimum']}) = {result['alpha_q_below_minimum']:.3f} "
+                     f"({result['n_boot']} bootstrap resamples, seed {result['seed']})")
+    dis = reliability.disagreements(matrix)
+    lines += ["", f"Units with disagreement: {len(dis)}"]
+    if len(dis):
+        lines.append(dis.head(20).to_string(index=False))
+        if len(dis) > 20:
+            lines.append(f"... and {len(dis) - 20} more")
+    return "\n".join(lines)

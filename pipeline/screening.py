@@ -1,0 +1,141 @@
+"""Screening: the record-level log and the flow counts it implies (PRISMA 2020; Moher et al. 2009).
+
+The log has one row per record and one column per stage (``title``,
+``abstract``, ``retrieval``, ``full_text``, ``quality``) holding ``include``,
+``exclude``, ``pending`` or empty (not reached).  A stage that no record has a
+decision for is a stage the review did not use (the reference study has no
+separate retrieval stage); the flow lists only the stages used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+from .validate import STAGES
+
+
+def stages_used(log: pd.DataFrame) -> list[str]:
+    """Stages with at least one decision, in method order."""
+    return [s for s in STAGES if (log[s] != "").any()]
+
+
+def check_log(log: pd.DataFrame, reasons: pd.DataFrame, path: Path) -> None:
+    """Each record moves forward only when included, and each exclusion has a reason valid at its stage.
+
+    These rules are what make the stage counts reconcile: records passing one
+    stage are exactly the records entering the next.
+    """
+    used = stages_used(log)
+    reason_stages = {r: set(s.split(";")) for r, s in zip(reasons["reason_id"], reasons["stages"])}
+    for i, rec in enumerate(log.to_dict("records")):
+        row = i + 2
+        reached = True
+        excluded_at = None
+        for stage in used:
+            decision = rec[stage]
+            if not reached and decision != "":
+                raise InputError(path, f"no decision at stage '{stage}': record {rec['record_id']} was not passed on "
+                                 f"by the stage before it", row=row, column=stage, value=decision)
+            if decision == "exclude":
+                excluded_at = stage
+            reached = reached and decision == "include"
+        reason = rec["reason"]
+        if excluded_at and not reason:
+            raise InputError(path, f"expected an exclusion reason for record {rec['record_id']}, excluded at "
+                             f"'{excluded_at}'", row=row, column="reason")
+        if reason and not excluded_at:
+            raise InputError(path, f"expected no reason: record {rec['record_id']} was not excluded",
+                             row=row, column="reason", value=reason)
+        if reason and excluded_at not in reason_stages.get(reason, {excluded_at}):
+            raise InputError(path, f"expected a reason that applies at stage '{excluded_at}' "
+                             f"(see raw/exclusion_reasons.csv, column 'stages')", row=row, column="reason", value=reason)
+
+
+def final_decision(log: pd.DataFrame) -> pd.Series:
+    """``include`` (passed every stage used), ``exclude`` or ``pending``, per record."""
+    used = stages_used(log)
+    decisions = log[used]
+    included = (decisions == "include").all(axis=1)
+    excluded = (decisions == "exclude").any(axis=1)
+    out = pd.Series("pending", index=log.index)
+    out[included] = "include"
+    out[excluded] = "exclude"
+    return out
+
+
+def included_records(log: pd.DataFrame) -> list[str]:
+    return log.loc[final_decision(log) == "include", "record_id"].tolist()
+
+
+def check_studies(log: pd.DataFrame, studies: pd.DataFrame, path: Path) -> None:
+    """A study's record must be one the log includes."""
+    ok = set(included_records(log))
+    for i, rec in enumerate(studies["record_id"]):
+        if rec not in ok:
+            raise InputError(path, "expected the record of an included study (the screening log does not include "
+                             "this record at every stage)", row=i + 2, column="record_id", value=rec)
+
+
+def flow(log: pd.DataFrame) -> pd.DataFrame:
+    """Records entering, excluded at and passing each stage used, counted from the log."""
+    rows = []
+    for stage in stages_used(log):
+        decisions = log[stage]
+        entering = int((decisions != "").sum())
+        rows.append({
+            "stage": stage,
+            "records_in": entering,
+            "excluded": int((decisions == "exclude").sum()),
+            "records_out": int((decisions == "include").sum()),
+        })
+    return pd.DataFrame(rows, columns=["stage", "records_in", "excluded", "records_out"])
+
+
+def pending(log: pd.DataFrame) -> pd.DataFrame:
+    """Records waiting for a decision: the stage they wait at."""
+    rows = []
+    for rec in log.to_dict("records"):
+        for stage in stages_used(log):
+            if rec[stage] in ("pending", ""):
+                rows.append({"record_id": rec["record_id"], "stage": stage})
+                break
+            if rec[stage] == "exclude":
+                break
+    return pd.DataFrame(rows, columns=["record_id", "stage"])
+
+
+STAGE_LABELS = {
+    "title": "Title screening",
+    "abstract": "Abstract screening",
+    "retrieval": "Retrieval of full texts",
+    "full_text": "Full-text (content) assessment",
+    "quality": "Quality appraisal",
+}
+
+
+def reasons_by_stage(log: pd.DataFrame, reasons: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """{stage: {reason label: number of records excluded there for it}}, for the flow's side boxes."""
+    labels = dict(zip(reasons["reason_id"], reasons["label"]))
+    out: dict[str, dict[str, int]] = {}
+    for rec in log.to_dict("records"):
+        stage = next((s for s in stages_used(log) if rec[s] == "exclude"), None)
+        if stage:
+            label = labels.get(rec["reason"], rec["reason"])
+            out.setdefault(stage, {}).setdefault(label, 0)
+            out[stage][label] += 1
+    return out
+
+
+def criteria_table(criteria: pd.DataFrame) -> pd.DataFrame:
+    """Table 1: inclusion and exclusion criteria, as the article prints them."""
+    return criteria[["criterion", "include", "exclude"]].rename(columns={
+        "criterion": "Criterion", "include": "Inclusion", "exclude": "Exclusion"})
+
+
+def search_summary(strategy: pd.DataFrame) -> pd.DataFrame:
+    """The search strategy grouped by facet and scope: databases, keywords, period."""
+    return (strategy.groupby(["facet", "scope"], sort=False)["value"].agg("; ".join)
+            .reset_index().rename(columns={"value": "values"}))

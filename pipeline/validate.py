@@ -1,0 +1,231 @@
+"""One schema per input file, checked before anything runs.
+
+Every file is read as text (no type guessing), checked against its pandera
+schema, and only then converted; the first failure becomes an ``InputError``
+naming file, row, column and what was expected.  Cross-file checks (ids that
+must exist elsewhere) live here too, so the runner can refuse bad data before
+a single notebook executes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .errors import InputError
+
+STAGES = ("title", "abstract", "retrieval", "full_text", "quality")
+DECISIONS = ("include", "exclude", "pending", "")
+LEVELS = ("category", "subcategory", "code")
+ROLES = ("causal_condition", "contextual_condition", "intervening_condition", "strategy", "consequence")
+PROVENANCE_PATTERN = r"^(reported|reconstructed|derived:.+)$"
+ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
+
+
+def _provenance() -> pa.Column:
+    return pa.Column(str, pa.Check.str_matches(PROVENANCE_PATTERN,
+                     error="reported, reconstructed or derived:<section of the article>"))
+
+
+def _id() -> pa.Column:
+    return pa.Column(str, pa.Check.str_matches(ID_PATTERN, error="a non-empty id of letters, digits, '_', '-' or '.'"))
+
+
+def _text(nonempty: bool = False) -> pa.Column:
+    checks = [pa.Check.str_length(min_value=1, error="a non-empty text")] if nonempty else []
+    return pa.Column(str, checks)
+
+
+def _one_of(values) -> pa.Column:
+    values = list(values)
+    shown = ", ".join(repr(v) if v else "empty" for v in values)
+    return pa.Column(str, pa.Check.isin(values, error=f"one of {shown}"))
+
+
+def _integer() -> pa.Column:
+    return pa.Column(str, pa.Check.str_matches(r"^-?\d+$", error="an integer"))
+
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "raw/search_strategy.csv": pa.DataFrameSchema({
+        "facet": _one_of(["database", "register", "keyword", "period_start", "period_end"]),
+        "value": _text(nonempty=True),
+        "scope": _text(),
+        "provenance": _provenance(),
+    }, strict=True),
+    "raw/criteria.csv": pa.DataFrameSchema({
+        "criterion_id": _id(),
+        "criterion": _text(nonempty=True),
+        "include": _text(nonempty=True),
+        "exclude": _text(nonempty=True),
+        "provenance": _provenance(),
+    }, strict=True, unique=["criterion_id"]),
+    "raw/exclusion_reasons.csv": pa.DataFrameSchema({
+        "reason_id": _id(),
+        "label": _text(nonempty=True),
+        "criterion_id": _text(),
+        "stages": pa.Column(str, pa.Check.str_matches(
+            r"^(%s)(;(%s))*$" % ("|".join(STAGES), "|".join(STAGES)),
+            error="stage names separated by ';' (" + ", ".join(STAGES) + ")")),
+        "provenance": _provenance(),
+    }, strict=True, unique=["reason_id"]),
+    "raw/screening_log.csv": pa.DataFrameSchema({
+        "record_id": _id(),
+        **{stage: _one_of(DECISIONS) for stage in STAGES},
+        "reason": _text(),
+        "provenance": _provenance(),
+    }, strict=True, unique=["record_id"]),
+    "raw/studies.csv": pa.DataFrameSchema({
+        "study_id": _id(),
+        "record_id": _id(),
+        "authors_as_cited": _text(nonempty=True),
+        "first_author": _text(nonempty=True),
+        "year_cited": _integer(),
+        "calendar": _one_of(["gregorian", "solar_hijri"]),
+        "year": _integer(),
+        "language": pa.Column(str, pa.Check.str_matches(r"^[a-z]{2,3}$", error="an ISO 639 language code such as en or fa")),
+        "title": _text(),
+        "provenance": _provenance(),
+        "provenance_note": _text(),
+    }, strict=True, unique=["study_id"]),
+    "coded/codebook.csv": pa.DataFrameSchema({
+        "node_id": _id(),
+        "level": _one_of(LEVELS),
+        "name": _text(nonempty=True),
+        "parent_id": _text(),
+        "role": _one_of(ROLES + ("",)),
+        "definition": _text(),
+        "related_concepts": _text(),
+        "source": _text(),
+        "provenance": _provenance(),
+    }, strict=True, unique=["node_id"]),
+    "coded/segments.csv": pa.DataFrameSchema({
+        "segment_id": _id(),
+        "study_id": _id(),
+        "code_id": _id(),
+        "location": _text(),
+        "quote": _text(),
+        "coder": _text(nonempty=True),
+        "provenance": _provenance(),
+    }, strict=True, unique=["segment_id"]),
+    "coded/recoding.csv": pa.DataFrameSchema({
+        "unit_id": _id(),
+        "study_id": _id(),
+        "occasion": _integer(),
+        "code_id": _text(),
+        "provenance": _provenance(),
+    }, strict=True, unique=["unit_id", "occasion"]),
+}
+
+INTEGER_COLUMNS = {"raw/studies.csv": ["year_cited", "year"], "coded/recoding.csv": ["occasion"]}
+
+
+def _describe(check: str) -> str:
+    if check == "column_in_dataframe":
+        return "a column of that name (it is missing)"
+    if check.startswith("column_in_schema"):
+        return "no such column (not in this file's schema; see data/README.md)"
+    if "uniqueness" in check or check.startswith("unique"):
+        return "a unique id (this value appears on an earlier row too)"
+    if check.startswith("dtype") or check.startswith("coerce_dtype"):
+        return f"text ({check})"
+    return check
+
+
+def read_table(path: Path, schema_key: str) -> pd.DataFrame:
+    """Read one input CSV as text and check it against its schema."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, f"file not found (expected the {schema_key} input; see data/README.md)")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise InputError(path, f"a UTF-8 CSV file with a header row ({exc})") from None
+    df = df.astype(object).astype(str) if len(df) else df.astype(str)
+    schema = SCHEMAS[schema_key]
+    try:
+        schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise _first_failure(path, exc.failure_cases) from None
+    for column in INTEGER_COLUMNS.get(schema_key, []):
+        df[column] = df[column].astype(int)
+    return df
+
+
+def _first_failure(path: Path, cases: pd.DataFrame) -> InputError:
+    cases = cases.copy()
+    cases["_row"] = pd.to_numeric(cases["index"], errors="coerce")
+    missing = cases[cases["_row"].isna()]
+    if len(missing):
+        case = missing.iloc[0]
+        column = case["failure_case"] if case["check"] in ("column_in_dataframe", "column_in_schema") else case["column"]
+        return InputError(path, _describe(str(case["check"])), column=str(column))
+    case = cases.sort_values(["_row"], kind="stable").iloc[0]
+    return InputError(path, "expected " + _describe(str(case["check"])), row=int(case["_row"]) + 2,
+                      column=str(case["column"]), value=case["failure_case"])
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every input of a run, validated.  Paths are kept for error messages."""
+
+    data_dir: Path
+    search_strategy: pd.DataFrame
+    criteria: pd.DataFrame
+    exclusion_reasons: pd.DataFrame
+    screening_log: pd.DataFrame
+    studies: pd.DataFrame
+    codebook: pd.DataFrame
+    segments: pd.DataFrame
+    recoding: pd.DataFrame
+
+    def path(self, key: str) -> Path:
+        return self.data_dir / key
+
+
+def _key_name(key: str) -> str:
+    return re.sub(r"^.*/|\.csv$", "", key)
+
+
+def load_inputs(data_dir: Path | str) -> Inputs:
+    """Read and check every input file, then the links between them."""
+    data_dir = Path(data_dir)
+    frames = {_key_name(k): read_table(data_dir / k, k) for k in SCHEMAS}
+    inputs = Inputs(data_dir=data_dir, **frames)
+    check_links(inputs)
+    return inputs
+
+
+def _must_exist(df, column, allowed, path, what):
+    allowed = set(allowed)
+    for i, value in enumerate(df[column]):
+        if value not in allowed:
+            raise InputError(path, f"expected {what}", row=i + 2, column=column, value=value)
+
+
+def check_links(inp: Inputs) -> None:
+    """Ids that one file uses and another defines; the screening log's own logic."""
+    from . import coding, screening  # stage modules own their rules
+
+    p = inp.path
+    _must_exist(inp.screening_log[inp.screening_log["reason"] != ""], "reason",
+                inp.exclusion_reasons["reason_id"], p("raw/screening_log.csv"),
+                "a reason_id from raw/exclusion_reasons.csv")
+    screening.check_log(inp.screening_log, inp.exclusion_reasons, p("raw/screening_log.csv"))
+    _must_exist(inp.studies, "record_id", inp.screening_log["record_id"], p("raw/studies.csv"),
+                "a record_id from raw/screening_log.csv")
+    screening.check_studies(inp.screening_log, inp.studies, p("raw/studies.csv"))
+    coding.check_codebook(inp.codebook, p("coded/codebook.csv"))
+    codes = inp.codebook.loc[inp.codebook["level"] == "code", "node_id"]
+    _must_exist(inp.segments, "study_id", inp.studies["study_id"], p("coded/segments.csv"),
+                "a study_id from raw/studies.csv")
+    _must_exist(inp.segments, "code_id", codes, p("coded/segments.csv"),
+                "a code_id of level 'code' in coded/codebook.csv")
+    _must_exist(inp.recoding, "study_id", inp.studies["study_id"], p("coded/recoding.csv"),
+                "a study_id from raw/studies.csv")
+    _must_exist(inp.recoding[inp.recoding["code_id"] != ""], "code_id", codes, p("coded/recoding.csv"),
+                "a code_id of level 'code' in coded/codebook.csv (or empty for 'not coded')")

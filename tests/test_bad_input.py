@@ -1,0 +1,85 @@
+"""Bad input stops the run before any notebook executes: one message, exit 2, outputs untouched."""
+
+import csv
+
+import pytest
+
+from conftest import run_cli, tree_digest
+
+
+def rewrite(path, edit):
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    edit(rows)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def drop_column(name):
+    def edit(rows):
+        i = rows[0].index(name)
+        for r in rows:
+            del r[i]
+    return edit
+
+
+def set_cell(row, name, value):
+    def edit(rows):
+        rows[row - 1][rows[0].index(name)] = value
+    return edit
+
+
+def duplicate_row(row):
+    def edit(rows):
+        rows.insert(row, list(rows[row - 1]))
+    return edit
+
+
+CASES = {
+    # case: (file, edit, words the message must contain)
+    "missing column": ("raw/screening_log.csv", drop_column("abstract"), ["screening_log.csv", "'abstract'", "missing"]),
+    "wrong type": ("raw/studies.csv", set_cell(4, "year", "twenty"), ["studies.csv", "row 4", "'year'", "integer"]),
+    "duplicate id": ("coded/segments.csv", duplicate_row(3), ["segments.csv", "row 4", "'segment_id'", "unique"]),
+    "unknown code": ("coded/segments.csv", set_cell(6, "code_id", "K99"), ["segments.csv", "row 6", "'code_id'", "K99"]),
+    "unknown category": ("coded/codebook.csv", set_cell(10, "parent_id", "C9"),
+                         ["codebook.csv", "row 10", "'parent_id'", "C9"]),
+    "counts do not reconcile": ("raw/screening_log.csv", set_cell(30, "abstract", "include"),
+                                ["screening_log.csv", "row 30", "'abstract'", "not passed on"]),
+    "bad decision value": ("raw/screening_log.csv", set_cell(5, "title", "yes"),
+                           ["screening_log.csv", "row 5", "'title'", "'include'"]),
+    "bad provenance": ("raw/studies.csv", set_cell(2, "provenance", "guess"),
+                       ["studies.csv", "row 2", "'provenance'", "reconstructed"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_refused_before_any_notebook(case, data_copy, tmp_path):
+    file, edit, words = CASES[case]
+    rewrite(data_copy / file, edit)
+    out = tmp_path / "out"
+    (out / "figures").mkdir(parents=True)
+    (out / "figures" / "earlier.svg").write_text("<svg/>")
+    before = tree_digest(out)
+    data_before = tree_digest(data_copy)
+    res = run_cli("run", "--data", data_copy, "--out", out)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    message = res.stderr.strip()
+    assert message.startswith("error: ") and len(message.splitlines()) == 1, message
+    for word in words:
+        assert word in message, (word, message)
+    assert "[1/" not in res.stdout  # no notebook ran
+    assert tree_digest(out) == before
+    assert tree_digest(data_copy) == data_before
+
+
+def test_missing_file_is_named(data_copy, tmp_path):
+    (data_copy / "coded" / "recoding.csv").unlink()
+    res = run_cli("validate", "--data", data_copy)
+    assert res.returncode == 2 and "recoding.csv" in res.stderr and "not found" in res.stderr
+
+
+def test_unknown_parameter_is_refused(tmp_path):
+    res = run_cli("run", "--out", tmp_path, "-p", "bootstrap_resample", "10")
+    assert res.returncode == 2
+    assert "bootstrap_resample" in res.stderr and "bootstrap_resamples" in res.stderr

@@ -1,0 +1,83 @@
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import coding, validate
+from pipeline.errors import InputError
+
+from conftest import DATA
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return validate.load_inputs(DATA)
+
+
+def codebook(rows):
+    cols = ["node_id", "level", "name", "parent_id", "role", "definition", "related_concepts", "source", "provenance"]
+    return pd.DataFrame([r + [""] * (len(cols) - len(r)) for r in rows], columns=cols)
+
+
+GOOD = [["C1", "category", "Cat one", "", "strategy"], ["S1", "subcategory", "Sub", "C1"],
+        ["K1", "code", "Code a", "S1"], ["K2", "code", "Code b", "S1"]]
+
+
+def test_hierarchy_and_counts():
+    cb = codebook(GOOD)
+    h = coding.hierarchy(cb)
+    assert h[["code_id", "subcategory_id", "category_id", "role"]].values.tolist() == [
+        ["K1", "S1", "C1", "strategy"], ["K2", "S1", "C1", "strategy"]]
+    assert coding.level_counts(cb) == {"code": 2, "subcategory": 1, "category": 1}
+
+
+@pytest.mark.parametrize("rows,expected", [
+    (GOOD + [["K3", "code", "Orphan", ""]], "mapped to nothing"),
+    (GOOD + [["K3", "code", "Wrong", "C1"]], "sit under a subcategory"),
+    ([["C1", "category", "A", "S1", "strategy"], ["S1", "subcategory", "B", "C1"]], "cycle"),
+    (GOOD + [["C2", "category", "No role", ""]], "paradigm role"),
+])
+def test_bad_codebooks_name_the_node(rows, expected):
+    with pytest.raises(InputError) as err:
+        coding.check_codebook(codebook(rows), Path("codebook.csv"))
+    assert expected in err.value.message
+
+
+def test_reference_core_category_follows_the_stated_criterion(ref):
+    core = coding.core_category(ref.segments, ref.codebook, ref.studies)
+    assert core.iloc[0]["category"] == "Mentoring planning and management"
+    assert core["links"].is_monotonic_decreasing
+    assert bool(core.iloc[0]["criteria_agree"])
+
+
+def test_core_category_is_computed_not_declared():
+    cb = codebook([["A", "category", "Alpha", "", "strategy"], ["B", "category", "Beta", "", "consequence"],
+                   ["C", "category", "Gamma", "", "consequence"],
+                   ["SA", "subcategory", "sa", "A"], ["SB", "subcategory", "sb", "B"], ["SC", "subcategory", "sc", "C"],
+                   ["KA", "code", "ka", "SA"], ["KB", "code", "kb", "SB"], ["KC", "code", "kc", "SC"]])
+    studies = pd.DataFrame({"study_id": ["s1", "s2", "s3"]})
+    seg = pd.DataFrame({"segment_id": list("123456"), "study_id": ["s1", "s1", "s2", "s2", "s3", "s3"],
+                        "code_id": ["KB", "KA", "KB", "KC", "KB", "KC"], "quote": [""] * 6, "location": [""] * 6})
+    core = coding.core_category(seg, cb, studies)
+    # B co-occurs with A once and with C twice: 3 links; C: 2; A: 1.
+    assert core[["category_id", "links", "frequency"]].values.tolist() == [["B", 3, 3], ["C", 2, 2], ["A", 1, 1]]
+
+
+def test_open_coding_table_covers_every_code_with_its_studies(ref):
+    t = coding.open_coding_table(ref.segments, ref.codebook)
+    assert len(t) == 60 and (t["frequency"] >= 1).all()
+    assert t["frequency"].sum() == len(ref.segments)
+    k05 = t[t["code_id"] == "K05"].iloc[0]
+    assert k05["n_studies"] == 4 and "iqbal2020" in k05["studies"]
+
+
+def test_study_category_matrix_sums_to_segments(ref):
+    m = coding.study_category_matrix(ref.segments, ref.codebook, ref.studies)
+    assert m.shape == (12, 7) and int(m.values.sum()) == len(ref.segments)
+
+
+def test_table3_has_the_article_roles(ref):
+    t = coding.table3(ref.codebook)
+    assert t["Role in the paradigm model"].tolist() == [
+        "Contextual condition", "Causal condition", "Causal condition", "Intervening condition", "Strategy",
+        "Contextual condition", "Consequence"]

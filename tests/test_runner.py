@@ -1,0 +1,77 @@
+import shutil
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from pipeline import runner
+from pipeline.errors import InputError
+
+from conftest import DATA, ROOT, tree_digest
+
+
+def write_nb(path, *sources, params="data_dir = ''\nout_dir = ''"):
+    nb = new_notebook()
+    cell = new_code_cell(params)
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell] + [new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def test_discover_sorts_numbered_notebooks_only(tmp_path):
+    for name in ("10_b.ipynb", "02_a.ipynb", "scratch.ipynb", "01_z.ipynb"):
+        (tmp_path / name).write_text("{}")
+    assert [p.name for p in runner.discover(tmp_path)] == ["01_z.ipynb", "02_a.ipynb", "10_b.ipynb"]
+
+
+def test_params_overrides_are_typed_and_checked(tmp_path):
+    f = tmp_path / "params.yml"
+    f.write_text("a: 1\nb: x\n")
+    assert runner.load_params(f, [("a", "2.5"), ("b", "true")]) == {"a": 2.5, "b": True}
+    with pytest.raises(InputError, match="unknown parameter"):
+        runner.load_params(f, [("c", "1")])
+    with pytest.raises(InputError, match="--data"):
+        runner.load_params(f, [("data_dir", "x")])
+
+
+def test_failing_cell_names_notebook_and_cell_and_keeps_previous_outputs(tmp_path):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    write_nb(nbs / "01_ok.ipynb", "from pathlib import Path\n(Path(out_dir) / 'tables' / 'x.csv').write_text('new')")
+    write_nb(nbs / "02_bad.ipynb", "x = 1", "raise ValueError('broken on purpose')")
+    out = tmp_path / "out"
+    (out / "tables").mkdir(parents=True)
+    (out / "tables" / "x.csv").write_text("old")
+    before = tree_digest(out)
+    lines = []
+    with pytest.raises(runner.NotebookFailed) as err:
+        runner.run(DATA, out, notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lines.append)
+    assert err.value.notebook == "02_bad" and err.value.cell == 3  # 1-based, in the source notebook
+    assert "raise ValueError" in str(err.value)
+    assert "ValueError" in str(err.value) and "broken on purpose" in str(err.value)
+    assert len(lines) == 1 and lines[0].split()[1] == "01_ok"
+    assert {k: v for k, v in tree_digest(out).items() if not k.startswith(".failed")} == before
+    assert not (out / runner.STAGING).exists()
+
+
+def test_parameters_reach_the_notebook_and_outputs_are_recorded(tmp_path):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    write_nb(nbs / "01_p.ipynb", "from pathlib import Path\n(Path(out_dir) / 'tables' / 'p.txt').write_text(str(k))",
+             params="data_dir = ''\nout_dir = ''\nk = 1")
+    params = tmp_path / "params.yml"
+    params.write_text("k: 5\n")
+    out = tmp_path / "out"
+    res = runner.run(DATA, out, overrides=[("k", "7")], notebook_dir=nbs, params_file=params, echo=lambda s: None)
+    assert (out / "tables" / "p.txt").read_text() == "7"
+    assert res.outputs["01_p"] == ["tables/p.txt"]
+    assert (out / "reports" / "01_p.html").exists()
+
+
+def test_reference_notebooks_declare_parameters_and_are_clean():
+    for nb_path in runner.discover(ROOT / "notebooks"):
+        nb = nbformat.read(nb_path, as_version=4)
+        assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells), nb_path
+        assert all(not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+        assert {"data_dir", "out_dir"} <= set(runner.declared_parameters(nb_path))

@@ -1,0 +1,50 @@
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import screening
+from pipeline.errors import InputError
+
+REASONS = pd.DataFrame({"reason_id": ["language", "quality"], "label": ["Language", "Low quality"],
+                        "criterion_id": ["language", ""], "stages": ["title;abstract", "quality"],
+                        "provenance": ["reported", "reported"]})
+
+
+def log(rows):
+    cols = ["record_id", "title", "abstract", "retrieval", "full_text", "quality", "reason"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_flow_counts_only_the_stages_used():
+    lg = log([["a", "include", "include", "", "", "", ""], ["b", "include", "exclude", "", "", "", "language"],
+              ["c", "exclude", "", "", "", "", "language"]])
+    flow = screening.flow(lg)
+    assert flow.to_dict("records") == [
+        {"stage": "title", "records_in": 3, "excluded": 1, "records_out": 2},
+        {"stage": "abstract", "records_in": 2, "excluded": 1, "records_out": 1}]
+    assert screening.included_records(lg) == ["a"]
+
+
+def test_pending_records_are_listed_with_their_stage():
+    lg = log([["a", "include", "pending", "", "", "", ""], ["b", "include", "", "", "", "", ""],
+              ["c", "include", "include", "", "", "", ""]])
+    assert screening.pending(lg).values.tolist() == [["a", "abstract"], ["b", "abstract"]]
+
+
+@pytest.mark.parametrize("row,expected", [
+    (["a", "exclude", "include", "", "", "", "language"], "not passed on"),
+    (["a", "exclude", "", "", "", "", ""], "expected an exclusion reason"),
+    (["a", "include", "include", "", "", "", "language"], "expected no reason"),
+    (["a", "include", "exclude", "", "", "", "quality"], "applies at stage 'abstract'"),
+])
+def test_inconsistent_log_rows_are_refused(row, expected):
+    with pytest.raises(InputError) as err:
+        screening.check_log(log([["z", "include", "include", "", "", "", ""], row]), REASONS, Path("log.csv"))
+    assert expected in err.value.message and err.value.row == 3
+
+
+def test_reasons_by_stage_uses_labels():
+    lg = log([["a", "exclude", "", "", "", "", "language"], ["b", "exclude", "", "", "", "", "language"],
+              ["c", "include", "include", "", "", "", ""]])
+    assert screening.reasons_by_stage(lg, REASONS) == {"title": {"Language": 2}}
