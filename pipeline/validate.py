@@ -164,7 +164,12 @@ def _first_failure(path: Path, cases: pd.DataFrame) -> InputError:
         case = missing.iloc[0]
         column = case["failure_case"] if case["check"] in ("column_in_dataframe", "column_in_schema") else case["column"]
         return InputError(path, _describe(str(case["check"])), column=str(column))
-    case = cases.sort_values(["_row"], kind="stable").iloc[0]
+    cases = cases.sort_values(["_row"], kind="stable")
+    # A duplicate is reported where it repeats, not where the id first appears.
+    unique_check = cases["check"].astype(str).str.contains("uniqu")
+    repeats = cases[unique_check].duplicated(["column", "failure_case"], keep="first")
+    cases = cases.drop(repeats[~repeats].index)
+    case = cases.iloc[0]
     return InputError(path, "expected " + _describe(str(case["check"])), row=int(case["_row"]) + 2,
                       column=str(case["column"]), value=case["failure_case"])
 
