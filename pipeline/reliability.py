@@ -476,7 +476,7 @@ def formula_comparison(codes: int, agreements: int) -> pd.DataFrame:
 
 
 def coefficient_table(matrix: pd.DataFrame, level: str = "nominal", n_boot: int = 0, seed: int = 0,
-                      minimum: float = 0.667, note: str = "") -> pd.DataFrame:
+                      minimum: float = 0.667, note: str = "", unit: str = "unit") -> pd.DataFrame:
     """The summary as a long table for the supplement: coefficient, value, 95% interval, note."""
     s = summary(matrix, level=level, n_boot=n_boot, seed=seed, minimum=minimum)
     ci = {"krippendorff_alpha": s.get("alpha_ci95"), "cohen_kappa": s.get("cohen_kappa_ci95")}
@@ -489,7 +489,8 @@ def coefficient_table(matrix: pd.DataFrame, level: str = "nominal", n_boot: int 
         rows.append({"coefficient": key, "value": round(s[key], 3),
                      "ci95_low": None if low is None else round(low, 3),
                      "ci95_high": None if high is None else round(high, 3),
-                     "units": s["n_pairable_units"], "coders": s["n_coders"], "level": level, "note": note})
+                     "unit_of_analysis": unit, "units": s["n_pairable_units"], "coders": s["n_coders"],
+                     "level": level, "note": note})
     table = pd.DataFrame(rows)
     if n_boot:
         table.loc[table["coefficient"] == "krippendorff_alpha", "note"] = (

@@ -150,6 +150,9 @@ def report(result: dict, matrix: pd.DataFrame) -> str:
     if "alpha_q_below_minimum" in result:
         lines.append(f"P(alpha < {result['alpha_minimum']}) = {result['alpha_q_below_minimum']:.3f} "
                      f"({result['n_boot']} bootstrap resamples, seed {result['seed']})")
+    per = reliability.per_category_agreement(matrix)
+    lines += ["", "Agreement per value (specific agreement over coder pairs):",
+              per.to_string(index=False, float_format=lambda v: f"{v:.3f}")]
     dis = reliability.disagreements(matrix)
     lines += ["", f"Units with disagreement: {len(dis)}"]
     if len(dis):

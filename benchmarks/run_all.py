@@ -1,0 +1,30 @@
+"""``make bench``: every benchmark in one run, results printed and saved to benchmarks/results.json."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_reliability  # noqa: E402
+
+BENCHMARKS = {"reliability": bench_reliability.main}
+
+
+def main(names: list[str]) -> None:
+    results = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()}}
+    for name, fn in BENCHMARKS.items():
+        if names and name not in names:
+            continue
+        print(f"running {name} ...", flush=True)
+        results[name] = fn()
+        print(json.dumps(results[name], indent=2), flush=True)
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
