@@ -51,6 +51,47 @@ def _cmd_reliability(args) -> int:
     return 0
 
 
+def _cmd_import_coded(args) -> int:
+    import pandas as pd
+
+    from . import datafiles, qda, validate
+
+    data = Path(args.data)
+    inp = validate.load_inputs(data)
+    changes: dict[str, pd.DataFrame] = {}
+    for name in args.files:
+        path = Path(name)
+        suffix = path.suffix.lower()
+        if suffix == ".qdc":
+            changes["coded/codebook.csv"] = qda.read_qdc(path)
+            print(f"{path}: {len(changes['coded/codebook.csv'])} codebook nodes")
+        elif suffix == ".qdpx":
+            codebook, segments = qda.read_qdpx(path)
+            unknown = sorted(set(segments["study_id"]) - set(inp.studies["study_id"]))
+            if unknown:
+                raise InputError(path, f"segments of studies listed in raw/studies.csv; unknown study "
+                                 f"{unknown[0]!r} (add it to raw/studies.csv first)")
+            changes["coded/codebook.csv"] = codebook
+            changes["coded/segments.csv"] = segments
+            print(f"{path}: {len(codebook)} codebook nodes, {len(segments)} coded segments")
+        elif suffix in (".csv", ".tsv", ".xlsx", ".xls"):
+            codebook = changes.get("coded/codebook.csv", inp.codebook)
+            new = qda.read_coded_table(path, codebook, inp.studies)
+            base = changes.get("coded/segments.csv", inp.segments)
+            start = len(base) + 1
+            new.insert(0, "segment_id", [f"G{i:04d}" for i in range(start, start + len(new))])
+            while new["segment_id"].isin(base["segment_id"]).any():
+                start += len(new)
+                new["segment_id"] = [f"G{i:04d}" for i in range(start, start + len(new))]
+            changes["coded/segments.csv"] = pd.concat([base, new[base.columns]], ignore_index=True)
+            print(f"{path}: {len(new)} coded segments added")
+        else:
+            raise InputError(path, "a .qdpx project, a .qdc codebook, or a CSV/TSV/XLSX table of coded segments")
+    datafiles.replace_files(data, changes)
+    print(f"written: {', '.join(sorted(changes))} under {data}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check every input file against its schema and stop")
     p.add_argument("--data", default="data")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("import-coded", help="import coded data: REFI-QDA .qdpx/.qdc or a CSV/XLSX of segments")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--data", default="data")
+    p.set_defaults(func=_cmd_import_coded)
 
     p = sub.add_parser("reliability", help="agreement coefficients for any coded data (CSV or XLSX)")
     p.add_argument("file")

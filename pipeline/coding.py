@@ -210,3 +210,76 @@ def provenance_summary(segments: pd.DataFrame, codebook: pd.DataFrame) -> pd.Dat
     nodes = codebook.assign(kind=codebook["level"]).groupby(["kind", "provenance"]).size()
     segs = segments.assign(kind="segment").groupby(["kind", "provenance"]).size()
     return pd.concat([nodes, segs]).rename("n").reset_index()
+
+
+def publication_order(studies: pd.DataFrame) -> list[str]:
+    """Study ids by Gregorian year, ties in file order (the order the evidence appeared)."""
+    return studies.sort_values("year", kind="stable")["study_id"].tolist()
+
+
+def saturation_curve(segments: pd.DataFrame, studies: pd.DataFrame, n_orders: int = 500, seed: int = 0) -> pd.DataFrame:
+    """Distinct initial codes found as studies are added: in publication order, and the mean and
+    2.5-97.5% band over ``n_orders`` random orders (a saturation check for the open coding).
+    """
+    import numpy as np
+
+    ids = studies["study_id"].tolist()
+    codes = sorted(segments["code_id"].unique())
+    col = {c: j for j, c in enumerate(codes)}
+    row = {s: i for i, s in enumerate(ids)}
+    present = np.zeros((len(ids), len(codes)), dtype=bool)
+    present[segments["study_id"].map(row).to_numpy(), segments["code_id"].map(col).to_numpy()] = True
+
+    def curve(order_idx):
+        return np.logical_or.accumulate(present[order_idx], axis=-2).sum(axis=-1)
+
+    pub = curve(np.array([row[s] for s in publication_order(studies)]))
+    rng = np.random.default_rng(seed)
+    orders = np.argsort(rng.random((n_orders, len(ids))), axis=1)
+    rand = curve(orders)
+    return pd.DataFrame({
+        "studies": np.arange(1, len(ids) + 1),
+        "study_added": publication_order(studies),
+        "codes_publication_order": pub,
+        "codes_random_mean": rand.mean(axis=0).round(2),
+        "codes_random_low": np.quantile(rand, 0.025, axis=0),
+        "codes_random_high": np.quantile(rand, 0.975, axis=0),
+    })
+
+
+def leave_one_out(segments: pd.DataFrame, codebook: pd.DataFrame, studies: pd.DataFrame,
+                  min_studies: int = 2) -> pd.DataFrame:
+    """Which categories and subcategories lose support when one study is removed.
+
+    For each study and each category or subcategory: the number of supporting studies with
+    and without it; ``status`` is ``loses all support`` (no study left), ``below threshold``
+    (fewer than ``min_studies``) or ``stable``.  Only rows that change status are kept, plus
+    one ``stable`` row per study when nothing changes, so the table reads as a list of risks.
+    """
+    seg = coded(segments, codebook)
+    rows = []
+    for level, id_col, name_col in (("category", "category_id", "category"),
+                                    ("subcategory", "subcategory_id", "subcategory")):
+        support = seg.groupby([id_col, name_col])["study_id"].agg(lambda s: set(s)).reset_index()
+        for sid in studies["study_id"]:
+            for rec in support.to_dict("records"):
+                before = len(rec["study_id"])
+                after = len(rec["study_id"] - {sid})
+                if after == before:
+                    continue
+                status = ("loses all support" if after == 0 else "below threshold" if after < min_studies
+                          else "stable")
+                if status != "stable":
+                    rows.append({"study_removed": sid, "level": level, "node": rec[name_col],
+                                 "studies_before": before, "studies_after": after, "status": status})
+    out = pd.DataFrame(rows, columns=["study_removed", "level", "node", "studies_before", "studies_after", "status"])
+    return out.sort_values(["study_removed", "level", "node"], kind="stable").reset_index(drop=True)
+
+
+def codebook_table(codebook: pd.DataFrame) -> pd.DataFrame:
+    """The codebook for the article: category (role) > subcategory > initial codes."""
+    h = hierarchy(codebook)
+    h["role"] = h["role"].map(ROLE_SINGULAR)
+    return (h.groupby(["category", "role", "subcategory"], sort=False)["code"].agg("; ".join).reset_index()
+              .rename(columns={"category": "Category", "role": "Role", "subcategory": "Subcategory",
+                               "code": "Initial codes"}))

@@ -173,3 +173,70 @@ def paradigm_model(codebook, core: str):
     _arrow(ax, (xs[2] + w / 2, top_y), (xs[2] + w / 2, ymid + h))
     _arrow(ax, (xs[2] + w / 2, bottom_y + h), (xs[2] + w / 2, ymid))
     return fig
+
+
+def evidence_heatmap(matrix, codebook):
+    """Study × category counts of coded segments."""
+    import numpy as np
+
+    names = codebook.set_index("node_id")["name"]
+    fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(matrix) + 2.6))
+    data = matrix.to_numpy()
+    im = ax.imshow(data, cmap="Blues", aspect="auto")
+    ax.set_xticks(range(matrix.shape[1]), [f"{c}\n" + textwrap.fill(names[c], 13) for c in matrix.columns],
+                  fontsize=6.5)
+    ax.set_yticks(range(matrix.shape[0]), matrix.index, fontsize=8)
+    for (i, j), v in np.ndenumerate(data):
+        ax.text(j, i, str(v), ha="center", va="center", fontsize=7,
+                color="white" if v > data.max() / 2 else "black")
+    fig.colorbar(im, ax=ax, label="coded segments", shrink=0.6)
+    ax.set_title("Coded segments per study and category", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def cooccurrence_network(links, codebook, core_id: str):
+    """Categories as nodes, edges weighted by the number of studies in which both are coded."""
+    import networkx as nx
+
+    names = codebook.set_index("node_id")["name"]
+    g = nx.Graph()
+    for c in links.index:
+        g.add_node(c)
+    for a in links.index:
+        for b in links.columns:
+            if a < b and links.loc[a, b] > 0:
+                g.add_edge(a, b, weight=int(links.loc[a, b]))
+    pos = nx.circular_layout(sorted(g.nodes))  # deterministic, no random seed involved
+    fig, ax = plt.subplots(figsize=(8, 7))
+    ax.set_axis_off()
+    weights = [g[u][v]["weight"] for u, v in g.edges]
+    top = max(weights) if weights else 1
+    nx.draw_networkx_edges(g, pos, ax=ax, width=[0.5 + 4 * w / top for w in weights], edge_color="#8a9aa9")
+    nx.draw_networkx_edge_labels(g, pos, ax=ax, edge_labels={(u, v): g[u][v]["weight"] for u, v in g.edges},
+                                 font_size=6)
+    colors = [COLORS["core"] if n == core_id else COLORS["stage"] for n in g.nodes]
+    nx.draw_networkx_nodes(g, pos, ax=ax, node_color=colors, node_size=900, edgecolors=COLORS["edge"])
+    nx.draw_networkx_labels(g, pos, ax=ax, labels={n: n for n in g.nodes}, font_size=8)
+    for n, (x, y) in pos.items():
+        ax.text(x * 1.42, y * 1.24, textwrap.fill(names[n], 20), ha="center", va="center", fontsize=7)
+    ax.set_xlim(-1.75, 1.75)
+    ax.set_ylim(-1.5, 1.5)
+    ax.set_title("Category co-occurrence within studies (edge = studies coding both)", fontsize=10)
+    return fig
+
+
+def saturation_plot(curve):
+    """Distinct initial codes as studies are added: publication order and random-order band."""
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    ax.fill_between(curve["studies"], curve["codes_random_low"], curve["codes_random_high"], color="#c9d9ef",
+                    label="random orders, 95% band")
+    ax.plot(curve["studies"], curve["codes_random_mean"], color="#4a6fa5", linestyle="--", label="random orders, mean")
+    ax.plot(curve["studies"], curve["codes_publication_order"], color="#b03a2e", marker="o", markersize=3,
+            label="publication order")
+    ax.set_xlabel("studies added")
+    ax.set_ylabel("distinct initial codes")
+    ax.set_title("Saturation of the open coding", fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig

@@ -239,3 +239,13 @@ def test_command_bad_input(tmp_path, content, args, words):
     assert "Traceback" not in res.stderr
     for w in words:
         assert w in res.stderr, (w, res.stderr)
+
+
+def test_command_reads_xlsx(tmp_path):
+    f = tmp_path / "wide.xlsx"
+    pd.DataFrame({"record": ["r1", "r2", "r3"], "reviewer1": ["include", "exclude", "include"],
+                  "reviewer2": ["include", "exclude", "exclude"]}).to_excel(f, index=False)
+    res = run_cli("reliability", f, "--json")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["unit_of_analysis"] == "record" and out["percent_agreement"] == pytest.approx(2 / 3)
