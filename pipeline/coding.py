@@ -37,6 +37,13 @@ def check_codebook(codebook: pd.DataFrame, path: Path) -> None:
     """Every node has a parent of the level above, no cycles, and roles only on categories."""
     level = dict(zip(codebook["node_id"], codebook["level"]))
     parent = dict(zip(codebook["node_id"], codebook["parent_id"]))
+    codes = codebook[codebook["level"] == "code"]
+    twice = codes[codes["name"].duplicated(keep="first")]
+    if len(twice):
+        i, name = twice.index[0], twice["name"].iloc[0]
+        parents = ", ".join(codes.loc[codes["name"] == name, "parent_id"])
+        raise InputError(path, f"each initial code under one parent; code {name!r} is mapped to two parents "
+                         f"({parents})", row=int(codebook.index.get_loc(i)) + 2, column="name", value=name)
     for i, node in enumerate(codebook.to_dict("records")):
         row, nid = i + 2, node["node_id"]
         # Walk up first so that a cycle is reported as a cycle, not as a level mismatch.
@@ -137,7 +144,9 @@ def axial_table(codebook: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     h = h.assign(segments=h["code_id"].map(freq).fillna(0).astype(int))
     out = (h.groupby(["category_id", "category", "role", "subcategory_id", "subcategory"], sort=False)
              .agg(codes=("code_id", "size"), segments=("segments", "sum")).reset_index())
-    return out
+    per_cat = out.groupby("category_id", sort=False).agg(category_codes=("codes", "sum"),
+                                                         category_segments=("segments", "sum"))
+    return out.join(per_cat, on="category_id")
 
 
 def study_category_matrix(segments: pd.DataFrame, codebook: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:

@@ -36,6 +36,7 @@ def test_hierarchy_and_counts():
     (GOOD + [["K3", "code", "Wrong", "C1"]], "sit under a subcategory"),
     ([["C1", "category", "A", "S1", "strategy"], ["S1", "subcategory", "B", "C1"]], "cycle"),
     (GOOD + [["C2", "category", "No role", ""]], "paradigm role"),
+    (GOOD + [["S2", "subcategory", "Other", "C1"], ["K3", "code", "Code a", "S2"]], "two parents"),
 ])
 def test_bad_codebooks_name_the_node(rows, expected):
     with pytest.raises(InputError) as err:
@@ -81,3 +82,10 @@ def test_table3_has_the_article_roles(ref):
     assert t["Role in the paradigm model"].tolist() == [
         "Contextual condition", "Causal condition", "Causal condition", "Intervening condition", "Strategy",
         "Contextual condition", "Consequence"]
+
+
+def test_axial_table_counts_at_each_level(ref):
+    t = coding.axial_table(ref.codebook, ref.segments)
+    assert len(t) == 21 and t["codes"].sum() == 60 and t["segments"].sum() == len(ref.segments)
+    c2 = t[t["category_id"] == "C2"].iloc[0]
+    assert c2["category_codes"] == 9 and c2["category_segments"] == 29
