@@ -92,6 +92,28 @@ def _cmd_import_coded(args) -> int:
     return 0
 
 
+def _cmd_import_records(args) -> int:
+    from . import importing
+
+    summary = importing.import_records([Path(f) for f in args.files], args.source, Path(args.data),
+                                       source_type=args.source_type, round_=args.round)
+    print(f"read {summary.read} records; {summary.already_present} already in the corpus; "
+          f"added {summary.added} to the screening log (round {summary.round}); "
+          f"flagged {summary.duplicates} as duplicates (review: {Path(args.data) / 'raw' / 'duplicates.csv'})")
+    return 0
+
+
+def _cmd_prisma(args) -> int:
+    from . import figures, prisma
+
+    counts = prisma.read_csv(Path(args.file))
+    out = Path(args.out)
+    figures.save_figure(figures.prisma2020(counts), out / "figures", "prisma2020")
+    print(prisma.table(counts).to_string(index=False))
+    print(f"written: {out / 'figures'}/prisma2020.{{svg,pdf,png}}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -106,6 +128,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check every input file against its schema and stop")
     p.add_argument("--data", default="data")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("import-records", help="import search results (RIS, BibTeX, nbib, CSV/TSV/XLSX) and deduplicate")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--source", required=True, help="database or register the export came from, e.g. ERIC")
+    p.add_argument("--source-type", default="database",
+                   choices=["database", "register", "website", "organisation", "citation"])
+    p.add_argument("--round", type=int, default=None,
+                   help="review round (default: the current one, or the next once every record has a decision)")
+    p.add_argument("--data", default="data")
+    p.set_defaults(func=_cmd_import_records)
+
+    p = sub.add_parser("prisma", help="draw the PRISMA 2020 diagram from a PRISMA2020 CSV of counts")
+    p.add_argument("file")
+    p.add_argument("--out", default=".")
+    p.set_defaults(func=_cmd_prisma)
 
     p = sub.add_parser("import-coded", help="import coded data: REFI-QDA .qdpx/.qdc or a CSV/XLSX of segments")
     p.add_argument("files", nargs="+", metavar="FILE")

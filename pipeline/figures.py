@@ -240,3 +240,80 @@ def saturation_plot(curve):
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def _n(value) -> str:
+    return "not reported" if value is None else str(value)
+
+
+def prisma2020(c: dict):
+    """The PRISMA 2020 flow diagram (Page et al. 2021) from ``prisma.counts`` or ``prisma.read_csv``.
+
+    Identification, screening and included phases; per-source counts and exclusion reasons
+    as the counts give them; the previous-studies arm when an earlier round included studies.
+    """
+    previous = c.get("previous_studies") or 0
+    fig = plt.figure(figsize=(9.5 if previous else 8.0, 9.0))
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_axis_off()
+    x0 = 0.30 if previous else 0.08
+    main_w = 0.34 if previous else 0.42
+    side_x = x0 + main_w + 0.05
+    side_w = 0.97 - side_x
+    rows_y = [0.80, 0.62, 0.46, 0.30, 0.07]
+    h = 0.13
+
+    def listed(d):
+        return "".join(f"\n  {k} (n = {v})" for k, v in (d or {}).items())
+
+    ident = (f"Records identified from:\nDatabases (n = {_n(c.get('database_results'))})"
+             f"{listed(c.get('database_specific_results'))}")
+    if c.get("register_results"):
+        ident += f"\nRegisters (n = {c['register_results']}){listed(c.get('register_specific_results'))}"
+    removed = ("Records removed before screening:\n"
+               f"Duplicate records (n = {_n(c.get('duplicates'))})\n"
+               f"Marked ineligible by automation tools (n = {_n(c.get('excluded_automatic'))})\n"
+               f"Removed for other reasons (n = {_n(c.get('excluded_other'))})")
+    reasons = c.get("dbr_excluded") or {}
+    excluded_total = sum(reasons.values())
+    boxes = [
+        (ident, removed),
+        (f"Records screened\n(n = {_n(c.get('records_screened'))})",
+         f"Records excluded\n(n = {_n(c.get('records_excluded'))})"),
+        (f"Reports sought for retrieval\n(n = {_n(c.get('dbr_sought_reports'))})",
+         f"Reports not retrieved\n(n = {_n(c.get('dbr_notretrieved_reports'))})"),
+        (f"Reports assessed for eligibility\n(n = {_n(c.get('dbr_assessed'))})",
+         f"Reports excluded (n = {excluded_total}):" + "".join(f"\n{k} (n = {v})" for k, v in reasons.items())),
+    ]
+    for i, (main, side) in enumerate(boxes):
+        _box(ax, x0, rows_y[i], main_w, h, main, COLORS["stage"], fontsize=8.5)
+        _box(ax, side_x, rows_y[i], side_w, h, side, COLORS["excluded"], fontsize=8.5)
+        _arrow(ax, (x0 + main_w, rows_y[i] + h / 2), (side_x, rows_y[i] + h / 2))
+        if i:
+            _arrow(ax, (x0 + main_w / 2, rows_y[i - 1]), (x0 + main_w / 2, rows_y[i] + h))
+    included = (f"New studies included in review (n = {_n(c.get('new_studies'))})\n"
+                f"Reports of new included studies (n = {_n(c.get('new_reports'))})")
+    if previous:
+        included += (f"\n\nTotal studies included in review (n = {_n(c.get('total_studies'))})\n"
+                     f"Reports of total included studies (n = {_n(c.get('total_reports'))})")
+        _box(ax, 0.08, rows_y[0], 0.17, h, f"Studies included in previous version of review (n = {previous})\n"
+             f"Reports (n = {_n(c.get('previous_reports'))})", COLORS["excluded"], fontsize=8)
+        ax.plot([0.165, 0.165], [rows_y[0], rows_y[4] + h / 2], transform=ax.transAxes, color=COLORS["edge"],
+                linewidth=0.9)
+        _arrow(ax, (0.165, rows_y[4] + h / 2), (x0, rows_y[4] + h / 2))
+    _box(ax, x0, rows_y[4], main_w, h + 0.03, included, COLORS["included"], fontsize=8.5)
+    _arrow(ax, (x0 + main_w / 2, rows_y[3]), (x0 + main_w / 2, rows_y[4] + h + 0.03))
+    for label, y0, y1 in (("Identification", rows_y[0], rows_y[0] + h), ("Screening", rows_y[3], rows_y[1] + h),
+                          ("Included", rows_y[4], rows_y[4] + h + 0.03)):
+        bar = FancyBboxPatch((0.005 if not previous else 0.005, y0), 0.035, y1 - y0,
+                             boxstyle="round,pad=0,rounding_size=0.008", transform=ax.transAxes,
+                             facecolor="#9cb8d9", edgecolor=COLORS["edge"], linewidth=0.6)
+        ax.add_patch(bar)
+        ax.text(0.0225, (y0 + y1) / 2, label, rotation=90, ha="center", va="center", fontsize=8,
+                transform=ax.transAxes, fontweight="bold")
+    if previous:
+        ax.text(0.165, rows_y[0] + h + 0.03, "Previous studies", ha="center", fontsize=8.5, fontweight="bold",
+                transform=ax.transAxes)
+    ax.text(x0 + (0.97 - x0) / 2, rows_y[0] + h + 0.03, "Identification of new studies via databases and registers",
+            ha="center", fontsize=9, fontweight="bold", transform=ax.transAxes)
+    return fig

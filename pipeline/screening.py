@@ -139,3 +139,106 @@ def search_summary(strategy: pd.DataFrame) -> pd.DataFrame:
     """The search strategy grouped by facet and scope: databases, keywords, period."""
     return (strategy.groupby(["facet", "scope"], sort=False)["value"].agg("; ".join)
             .reset_index().rename(columns={"value": "values"}))
+
+
+# --------------------------------------------------------------------------- two reviewers
+
+def check_reviews(reviews: pd.DataFrame, reasons: pd.DataFrame, path: Path) -> None:
+    """Each reviewer's exclusion carries a reason from the controlled list."""
+    known = set(reasons["reason_id"])
+    for i, rec in enumerate(reviews.to_dict("records")):
+        if rec["decision"] == "exclude" and rec["reason"] not in known:
+            raise InputError(path, "an exclusion reason from raw/exclusion_reasons.csv", row=i + 2, column="reason",
+                             value=rec["reason"] or None)
+
+
+def conflicts(reviews: pd.DataFrame | None, log: pd.DataFrame) -> pd.DataFrame:
+    """Records and stages where independent reviewers disagree, with the resolved decision from the log."""
+    if reviews is None or reviews.empty:
+        return pd.DataFrame(columns=["record_id", "stage", "resolved", "status"])
+    wide = reviews.pivot(index=["record_id", "stage"], columns="reviewer", values="decision")
+    differ = wide.nunique(axis=1) > 1
+    out = wide[differ].reset_index()
+    resolved = log.set_index("record_id")
+    out["resolved"] = [resolved.at[r, s] if r in resolved.index else "" for r, s in zip(out["record_id"], out["stage"])]
+    out["status"] = out["resolved"].map(lambda d: "resolved" if d in ("include", "exclude") else "to resolve")
+    out.columns.name = None
+    return out
+
+
+def reviewer_agreement(reviews: pd.DataFrame | None) -> pd.DataFrame:
+    """Per stage: records both reviewers decided, percent agreement and Cohen's kappa (via ``reliability``)."""
+    from . import reliability
+
+    rows = []
+    if reviews is None:
+        reviews = pd.DataFrame(columns=["record_id", "stage", "reviewer", "decision", "reason"])
+    for stage in STAGES:
+        r = reviews[reviews["stage"] == stage]
+        if r.empty:
+            continue
+        m = reliability.reliability_matrix(r, unit="record_id", coder="reviewer", value="decision")
+        both = m.dropna()
+        row = {"stage": stage, "reviewers": m.shape[1], "records": len(both)}
+        if m.shape[1] == 2 and len(both):
+            row["percent_agreement"] = round(100 * reliability.percent_agreement(both), 1)
+            kappa = reliability.cohen_kappa(both) if both.stack().nunique() > 1 else float("nan")
+            row["cohen_kappa"] = round(kappa, 3)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["stage", "reviewers", "records", "percent_agreement", "cohen_kappa"])
+
+
+# --------------------------------------------------------------------------- imported records
+
+def check_records(records: pd.DataFrame, log: pd.DataFrame, path: Path, log_path: Path) -> None:
+    """A duplicate points at a record of the table and is never screened."""
+    ids = set(records["record_id"])
+    logged = set(log["record_id"])
+    for i, rec in enumerate(records.to_dict("records")):
+        if rec["duplicate_of"] and rec["duplicate_of"] not in ids:
+            raise InputError(path, "duplicate_of naming a record_id of this table", row=i + 2, column="duplicate_of",
+                             value=rec["duplicate_of"])
+        if rec["duplicate_of"] and rec["record_id"] in logged:
+            raise InputError(log_path, f"no screening row for record {rec['record_id']}: it is a duplicate of "
+                             f"{rec['duplicate_of']} (raw/duplicates.csv); remove the row or override the pairing "
+                             f"in raw/dedup_overrides.csv")
+
+
+# --------------------------------------------------------------------------- quality appraisal (CASP)
+
+CASP_QUESTIONS = [
+    "Was there a clear statement of the aims of the research?",
+    "Is a qualitative methodology appropriate?",
+    "Was the research design appropriate to address the aims of the research?",
+    "Was the recruitment strategy appropriate to the aims of the research?",
+    "Was the data collected in a way that addressed the research issue?",
+    "Has the relationship between researcher and participants been adequately considered?",
+    "Have ethical issues been taken into consideration?",
+    "Was the data analysis sufficiently rigorous?",
+    "Is there a clear statement of findings?",
+    "How valuable is the research?",
+]
+
+
+def casp_table(appraisal: pd.DataFrame | None, min_yes: int) -> pd.DataFrame:
+    """The CASP qualitative checklist per appraised record, its 'Yes' count, and the rule's decision.
+
+    Rule (parameter ``quality_min_yes``): a study with fewer than ``min_yes`` answers 'Yes'
+    out of the ten questions is excluded on quality.
+    """
+    qs = [f"q{i}" for i in range(1, 11)]
+    if appraisal is None:
+        appraisal = pd.DataFrame(columns=["record_id"] + qs)
+    out = appraisal[["record_id"] + qs].copy()
+    out["yes"] = (appraisal[qs] == "Yes").sum(axis=1)
+    out["cant_tell"] = (appraisal[qs] == "Can't tell").sum(axis=1)
+    out["no"] = (appraisal[qs] == "No").sum(axis=1)
+    out["rule_decision"] = (out["yes"] >= min_yes).map({True: "include", False: "exclude"})
+    return out
+
+
+def quality_disagreements(casp: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
+    """Records whose quality decision in the log differs from what the CASP rule gives."""
+    decision = dict(zip(log["record_id"], log["quality"]))
+    got = casp["record_id"].map(lambda r: decision.get(r, ""))
+    return casp.assign(log_decision=got)[got != casp["rule_decision"]]

@@ -75,6 +75,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     }, strict=True, unique=["reason_id"]),
     "raw/screening_log.csv": pa.DataFrameSchema({
         "record_id": _id(),
+        "round": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d*$", error="a review round: 1, 2, ...")),
         **{stage: _one_of(DECISIONS) for stage in STAGES},
         "reason": _text(),
         "provenance": _provenance(),
@@ -121,7 +122,48 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     }, strict=True, unique=["unit_id", "occasion"]),
 }
 
-INTEGER_COLUMNS = {"raw/studies.csv": ["year_cited", "year"], "coded/recoding.csv": ["occasion"]}
+# Optional inputs: used when present (imports, two reviewers, quality appraisal).
+OPTIONAL_SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "raw/records.csv": pa.DataFrameSchema({
+        "record_id": _id(),
+        "round": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d*$", error="a review round: 1, 2, ...")),
+        "source": _text(nonempty=True),
+        "source_type": _one_of(["database", "register", "website", "organisation", "citation"]),
+        "title": _text(),
+        "abstract": _text(),
+        "authors": _text(),
+        "year": pa.Column(str, pa.Check.str_matches(r"^(\d{4})?$", error="a four-digit year or empty")),
+        "doi": _text(),
+        "journal": _text(),
+        "language": _text(),
+        "label": _one_of(["1", "0", ""]),
+        "imported_from": _text(),
+        "duplicate_of": _text(),
+        "duplicate_reason": _text(),
+    }, strict=True, unique=["record_id"]),
+    "raw/dedup_overrides.csv": pa.DataFrameSchema({
+        "record_a": _id(),
+        "record_b": _id(),
+        "decision": _one_of(["duplicate", "not_duplicate"]),
+        "note": _text(),
+    }, strict=True, unique=["record_a", "record_b"]),
+    "raw/screening_reviews.csv": pa.DataFrameSchema({
+        "record_id": _id(),
+        "stage": _one_of(STAGES),
+        "reviewer": _text(nonempty=True),
+        "decision": _one_of(["include", "exclude", "pending"]),
+        "reason": _text(),
+    }, strict=True, unique=["record_id", "stage", "reviewer"]),
+    "raw/quality_appraisal.csv": pa.DataFrameSchema({
+        "record_id": _id(),
+        **{f"q{i}": _one_of(["Yes", "Can't tell", "No"]) for i in range(1, 11)},
+        "appraiser": _text(),
+        "provenance": _provenance(),
+    }, strict=True, unique=["record_id"]),
+}
+
+INTEGER_COLUMNS = {"raw/studies.csv": ["year_cited", "year"], "coded/recoding.csv": ["occasion"],
+                   "raw/screening_log.csv": ["round"], "raw/records.csv": ["round"]}
 
 
 def _describe(check: str) -> str:
@@ -146,7 +188,7 @@ def read_table(path: Path, schema_key: str) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, f"a UTF-8 CSV file with a header row ({exc})") from None
     df = df.astype(object).astype(str) if len(df) else df.astype(str)
-    schema = SCHEMAS[schema_key]
+    schema = SCHEMAS.get(schema_key) or OPTIONAL_SCHEMAS[schema_key]
     try:
         schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -187,6 +229,10 @@ class Inputs:
     codebook: pd.DataFrame
     segments: pd.DataFrame
     recoding: pd.DataFrame
+    records: pd.DataFrame | None = None
+    dedup_overrides: pd.DataFrame | None = None
+    screening_reviews: pd.DataFrame | None = None
+    quality_appraisal: pd.DataFrame | None = None
 
     def path(self, key: str) -> Path:
         return self.data_dir / key
@@ -200,6 +246,7 @@ def load_inputs(data_dir: Path | str) -> Inputs:
     """Read and check every input file, then the links between them."""
     data_dir = Path(data_dir)
     frames = {_key_name(k): read_table(data_dir / k, k) for k in SCHEMAS}
+    frames |= {_key_name(k): read_table(data_dir / k, k) for k in OPTIONAL_SCHEMAS if (data_dir / k).exists()}
     inputs = Inputs(data_dir=data_dir, **frames)
     check_links(inputs)
     return inputs
@@ -224,6 +271,15 @@ def check_links(inp: Inputs) -> None:
     _must_exist(inp.studies, "record_id", inp.screening_log["record_id"], p("raw/studies.csv"),
                 "a record_id from raw/screening_log.csv")
     screening.check_studies(inp.screening_log, inp.studies, p("raw/studies.csv"))
+    if inp.screening_reviews is not None:
+        _must_exist(inp.screening_reviews, "record_id", inp.screening_log["record_id"], p("raw/screening_reviews.csv"),
+                    "a record_id from raw/screening_log.csv")
+        screening.check_reviews(inp.screening_reviews, inp.exclusion_reasons, p("raw/screening_reviews.csv"))
+    if inp.records is not None:
+        screening.check_records(inp.records, inp.screening_log, p("raw/records.csv"), p("raw/screening_log.csv"))
+    if inp.quality_appraisal is not None:
+        _must_exist(inp.quality_appraisal, "record_id", inp.screening_log["record_id"],
+                    p("raw/quality_appraisal.csv"), "a record_id from raw/screening_log.csv")
     coding.check_codebook(inp.codebook, p("coded/codebook.csv"))
     codes = inp.codebook.loc[inp.codebook["level"] == "code", "node_id"]
     _must_exist(inp.segments, "study_id", inp.studies["study_id"], p("coded/segments.csv"),
