@@ -26,7 +26,15 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
-bench: $(STAMP)
+# ASReview LAB, for the deduplication comparison, lives in its own environment.
+BENCH_STAMP := .venv-bench/.installed
+$(BENCH_STAMP): benchmarks/requirements-asreview.lock
+	rm -rf .venv-bench
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r benchmarks/requirements-asreview.lock
+	touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP)
 	$(PY) benchmarks/run_all.py
 
 # Re-pin after changing the dependencies in pyproject.toml.
@@ -38,4 +46,4 @@ lock:
 	rm -rf $(VENV).lock-tmp
 
 clean:
-	rm -rf $(VENV) .run-staging .failed
+	rm -rf $(VENV) .venv-bench .run-staging .failed

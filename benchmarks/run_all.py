@@ -10,9 +10,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_dedup  # noqa: E402
 import bench_reliability  # noqa: E402
 
-BENCHMARKS = {"reliability": bench_reliability.main}
+BENCHMARKS = {"reliability": bench_reliability.main, "dedup": bench_dedup.main}
 
 
 def main(names: list[str]) -> None:

@@ -187,7 +187,15 @@ def read_export(path: Path, source: str, source_type: str = "database") -> pd.Da
     df["doi"] = df["doi"].map(normalize_doi)
     df["source"], df["source_type"], df["imported_from"] = source, source_type, path.name
     df["duplicate_of"], df["duplicate_reason"] = "", ""
-    df["record_id"] = [record_id(r) for r in df.to_dict("records")]
+    ids = [record_id(r) for r in df.to_dict("records")]
+    # Identical records inside one export stay separate (and are then flagged as duplicates):
+    # the k-th repeat gets "-k", which is stable as long as the export is.
+    seen: dict[str, int] = {}
+    for i, rid in enumerate(ids):
+        seen[rid] = seen.get(rid, 0) + 1
+        if seen[rid] > 1:
+            ids[i] = f"{rid}-{seen[rid] - 1}"
+    df["record_id"] = ids
     return df[RECORD_COLUMNS]
 
 
