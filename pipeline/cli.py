@@ -17,9 +17,9 @@ def _cmd_run(args) -> int:
     from . import runner
 
     overrides = [(name, value) for name, value in args.param or []]
-    result = runner.run(data_dir=args.data, out_dir=args.out, overrides=overrides)
-    total = sum(result.timings.values())
-    print(f"done: {len(result.timings)} notebooks in {total:.1f} s; outputs in {Path(args.out).resolve()}")
+    result = runner.run(data_dir=args.data, out_dir=args.out, overrides=overrides, force=args.force, jobs=args.jobs)
+    print(f"done: {len(result.timings)} notebooks run, {len(result.skipped)} unchanged; "
+          f"outputs in {Path(args.out).resolve()}")
     return 0
 
 
@@ -114,6 +114,53 @@ def _cmd_prisma(args) -> int:
     return 0
 
 
+def _cmd_status(args) -> int:
+    from . import status, validate
+
+    inp = validate.load_inputs(args.data)
+    todo = status.pending_work(inp)
+    if todo.empty:
+        print(f"{inp.data_dir}: nothing pending; every record has a final decision and every included study is coded")
+        return 0
+    counts = todo["task"].value_counts()
+    print(f"{inp.data_dir}: pending work — " + ", ".join(f"{n} to {task}" for task, n in counts.items()))
+    print(todo.to_string(index=False))
+    return 0
+
+
+def _cmd_supplement(args) -> int:
+    from . import supplement
+
+    folder, archive = supplement.build(Path(args.out), project=Path(args.project))
+    print(f"written: {folder} and {archive}")
+    return 0
+
+
+def _cmd_verify(args) -> int:
+    from . import supplement
+
+    problems, n = supplement.verify(Path(args.path))
+    if problems:
+        for line in problems:
+            print(line, file=sys.stderr)
+        raise InputError(args.path, f"a supplement matching its MANIFEST.sha256; {len(problems)} "
+                         f"problem(s) listed above")
+    print(f"{args.path}: all {n} files match MANIFEST.sha256")
+    return 0
+
+
+def _cmd_diff(args) -> int:
+    from . import changes
+
+    report = changes.diff_report(Path(args.project), args.against)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report, encoding="utf-8")
+    print(report)
+    print(f"(written to {out})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=".", help="output root for figures/, tables/, reports/ (default: .)")
     p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="override a parameter of params.yml (repeatable)")
+    p.add_argument("--force", action="store_true", help="re-run every notebook, even unchanged ones")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2, one per core here)")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("validate", help="check every input file against its schema and stop")
@@ -148,6 +197,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--data", default="data")
     p.set_defaults(func=_cmd_import_coded)
+
+    p = sub.add_parser("status", help="list pending work: records without decisions, studies without coding")
+    p.add_argument("--data", default="data")
+    p.set_defaults(func=_cmd_status)
+
+    p = sub.add_parser("supplement", help="build supplement/ and supplement.zip for the journal")
+    p.add_argument("--out", default=".", help="folder that receives supplement/ and supplement.zip")
+    p.add_argument("--project", default=".", help="project root with the outputs of the last run")
+    p.set_defaults(func=_cmd_supplement)
+
+    p = sub.add_parser("verify", help="check a supplement (folder or zip) against its manifest")
+    p.add_argument("path")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("diff", help="what changed against an earlier supplement or git revision (Markdown)")
+    p.add_argument("--against", default="HEAD", help="a supplement folder or zip, or a git ref (default HEAD)")
+    p.add_argument("--project", default=".")
+    p.add_argument("--output", default="reports/diff.md")
+    p.set_defaults(func=_cmd_diff)
 
     p = sub.add_parser("reliability", help="agreement coefficients for any coded data (CSV or XLSX)")
     p.add_argument("file")

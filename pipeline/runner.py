@@ -12,6 +12,7 @@ so reports are byte-identical on a re-run.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -20,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import nbformat
 import yaml
 
 from .errors import InputError
@@ -50,6 +50,7 @@ class NotebookFailed(Exception):
 class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, list[str]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
 
 
 def discover(notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -57,11 +58,37 @@ def discover(notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
     return sorted(p for p in Path(notebook_dir).iterdir() if NOTEBOOK_PATTERN.match(p.name))
 
 
+def _read_json(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def parameters_of(nb: dict) -> dict:
+    """Names and literal defaults assigned in the cell tagged ``parameters`` (read with ``ast``, no kernel)."""
+    import ast
+
+    for cell in nb.get("cells", []):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            out = {}
+            for node in ast.parse(_source(cell)).body:
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            try:
+                                out[target.id] = ast.literal_eval(node.value)
+                            except ValueError:
+                                out[target.id] = None
+            return out
+    return {}
+
+
 def declared_parameters(notebook: Path) -> dict:
     """Names and defaults in the notebook's cell tagged ``parameters``."""
-    import papermill
-
-    return {name: info["default"] for name, info in papermill.inspect_notebook(str(notebook)).items()}
+    return parameters_of(_read_json(notebook))
 
 
 def coerce(value: str):
@@ -101,7 +128,6 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 def normalize(nb, staging: Path, out_dir: Path) -> None:
     """Strip what differs between identical runs: timings, timestamps, random ids, memory addresses."""
     nb.metadata.pop("papermill", None)
-    nb.metadata.get("widgets", None)
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -136,58 +162,199 @@ def _execute(notebook: Path, output: Path, parameters: dict) -> None:
 
 
 def _files(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def hash_tree(folder: Path) -> dict[str, str]:
+    """Content hash of every file below ``folder`` (sorted relative paths)."""
+    folder = Path(folder)
+    return {rel: _sha256(folder / rel) for rel in sorted(_files(folder))} if folder.exists() else {}
+
+
+_IMPORT = re.compile(r"^[ \t]*from[ \t]+(?:pipeline\.?|\.)(\w*)[ \t]+import[ \t]+(\([^)]*\)|[\w \t,]+)", re.M)
+
+
+def module_dependencies(code: str, package_dir: Path = PROJECT_ROOT / "pipeline") -> list[str]:
+    """The pipeline modules ``code`` imports, followed through their own imports (sorted file names)."""
+    def direct(text):
+        found = set()
+        for module, names in _IMPORT.findall(text):
+            if module:
+                found.add(module)
+            for name in re.split(r"[\s,()]+", names):
+                if name and (package_dir / f"{name}.py").exists():
+                    found.add(name)
+        return found
+
+    seen, todo = {"__init__"}, direct(code)
+    while todo:
+        mod = todo.pop()
+        if mod in seen or not (package_dir / f"{mod}.py").exists():
+            continue
+        seen.add(mod)
+        todo |= direct((package_dir / f"{mod}.py").read_text(encoding="utf-8"))
+    return sorted(f"{m}.py" for m in seen)
+
+
+def notebook_key(nb: dict, parameters: dict, data_hashes: dict[str, str], package_dir: Path,
+                 lock_file: Path) -> str:
+    """What a notebook's outputs depend on: code cells, parameters, data, pipeline modules, locked packages."""
+    code = [_source(c) for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    modules = {m: _sha256(package_dir / m) for m in module_dependencies("\n".join(code), package_dir)}
+    blob = json.dumps({
+        "code": code,
+        "parameters": parameters,
+        "data": data_hashes,
+        "modules": modules,
+        "lock": _sha256(lock_file) if Path(lock_file).exists() else "",
+    }, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _cell_of(nb: dict, rel: str) -> tuple[str | None, int | None]:
+    """The code cell that names an output file's stem (where the file is written)."""
+    stem = Path(rel).stem
+    for i, cell in enumerate(nb.get("cells", []), 1):
+        if cell.get("cell_type") == "code" and (f'"{stem}"' in _source(cell) or f'"{Path(rel).name}"' in _source(cell)):
+            return cell.get("id"), i
+    return None, None
+
+
+def _up_to_date(name: str, key: str, record: dict, out_dir: Path) -> bool:
+    entry = record.get("notebooks", {}).get(name)
+    if not entry or entry.get("key") != key:
+        return False
+    files = [f"reports/{name}.ipynb", f"reports/{name}.html"]
+    if not all((out_dir / f).exists() for f in files):
+        return False
+    # Outputs must still be the ones this key produced (a hand edit forces a re-run).
+    return all((out_dir / rel).exists() and _sha256(out_dir / rel) == info["sha256"]
+               for rel, info in record.get("outputs", {}).items() if info["notebook"] == name)
+
+
+def read_run_record(out_dir: Path) -> dict:
+    path = Path(out_dir) / "reports" / "run.json"
+    try:
+        return _read_json(path)
+    except (OSError, ValueError):
+        return {}
 
 
 def run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PROJECT_ROOT,
         overrides: list[tuple[str, str]] | None = None, notebook_dir: Path = NOTEBOOK_DIR,
-        params_file: Path = PARAMS_FILE, echo: Callable[[str], None] = print) -> RunResult:
-    """Validate, execute every notebook in order, then move the outputs into place."""
-    from . import reproduction, validate
-
+        params_file: Path = PARAMS_FILE, echo: Callable[[str], None] = print, force: bool = False,
+        jobs: int = 2, package_dir: Path = PROJECT_ROOT / "pipeline",
+        lock_file: Path = PROJECT_ROOT / "requirements.lock") -> RunResult:
+    """Validate, execute the notebooks whose inputs changed (in parallel where independent), then
+    move the outputs into place.  A notebook is skipped when its key matches the last
+    successful run and its outputs are unchanged."""
     data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
     notebooks = discover(notebook_dir)
-    declared = {nb.stem: declared_parameters(nb) for nb in notebooks}
+    nbs = {nb.stem: _read_json(nb) for nb in notebooks}
+    declared = {name: parameters_of(nb) for name, nb in nbs.items()}
     known = set().union(*declared.values()) - set(RESERVED) if declared else set()
     params = load_params(params_file, overrides, known)
-    validate.load_inputs(data_dir)  # refuse bad data before anything executes
+    own = {name: {k: v for k, v in params.items() if k in declared[name]} for name in nbs}
+    data_hashes = hash_tree(data_dir)
+    keys = {name: notebook_key(nbs[name], own[name], data_hashes, package_dir, lock_file) for name in nbs}
+    record = read_run_record(out_dir)
+    if record.get("data_dir") != str(data_dir):
+        record = {}
+    stale = [n for n in nbs if force or not _up_to_date(n, keys[n], record, out_dir)]
+    result = RunResult()
+    if not stale:
+        for i, name in enumerate(nbs, 1):
+            echo(f"[{i}/{len(nbs)}] {name:<28} skipped (unchanged)")
+        result.skipped = list(nbs)
+        return result
+
+    from . import reproduction, screening, validate
+
+    inputs = validate.load_inputs(data_dir)  # refuse bad data before anything executes
     reproduction.load_claims(data_dir)
+    waiting = screening.pending(inputs.screening_log)
+    if len(waiting):
+        echo(f"warning: {len(waiting)} records still wait for a screening decision "
+             f"(first: {waiting['record_id'].iloc[0]} at '{waiting['stage'].iloc[0]}'); the flow is incomplete "
+             f"(see `python -m pipeline status`)")
 
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = out_dir / STAGING
     shutil.rmtree(staging, ignore_errors=True)
     for sub in OUTPUT_DIRS:
         (staging / sub).mkdir(parents=True)
-    result = RunResult()
+    outputs: dict[str, dict] = {}
     try:
-        for i, nb_path in enumerate(notebooks, 1):
-            name = nb_path.stem
-            own = {k: v for k, v in params.items() if k in declared[name]}
-            parameters = {**own, "data_dir": str(data_dir), "out_dir": str(staging)}
+        for name in nbs:  # carry over what unchanged notebooks made last time
+            if name in stale:
+                continue
+            for rel, info in record.get("outputs", {}).items():
+                if info["notebook"] == name:
+                    _copy(out_dir / rel, staging / rel)
+                    outputs[rel] = info
+            for ext in ("ipynb", "html"):
+                _copy(out_dir / "reports" / f"{name}.{ext}", staging / "reports" / f"{name}.{ext}")
+            result.skipped.append(name)
+        order = {name: i for i, name in enumerate(nbs, 1)}
+        for name in result.skipped:
+            echo(f"[{order[name]}/{len(nbs)}] {name:<28} skipped (unchanged)")
+
+        def one(name: str) -> tuple[str, float]:
+            work = staging / ".work" / name
+            for sub in ("figures", "tables"):
+                (work / sub).mkdir(parents=True)
+            parameters = {**own[name], "data_dir": str(data_dir), "out_dir": str(work)}
             executed = staging / "reports" / f"{name}.ipynb"
-            before = _files(staging)
             start = time.perf_counter()
             try:
-                _execute(nb_path, executed, parameters)
+                _execute(notebook_dir / f"{name}.ipynb", executed, parameters)
             except Exception as exc:  # papermill's error names the cell
-                raise _failure(nb_path, exc, executed, out_dir) from None
+                raise _failure(notebook_dir / f"{name}.ipynb", exc, executed, out_dir) from None
             seconds = time.perf_counter() - start
+            import nbformat
+
             nb = nbformat.read(executed, as_version=4)
-            normalize(nb, staging, out_dir)
+            normalize(nb, work, out_dir)
             nbformat.write(nb, executed)
             (staging / "reports" / f"{name}.html").write_text(to_html(nb), encoding="utf-8")
-            result.timings[name] = seconds
-            result.outputs[name] = sorted(f for f in _files(staging) - before if not f.startswith("reports/"))
-            echo(f"[{i}/{len(notebooks)}] {name:<28} {seconds:6.1f} s")
+            return name, seconds
+
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for name, seconds in pool.map(one, stale):
+                result.timings[name] = seconds
+                echo(f"[{order[name]}/{len(nbs)}] {name:<28} {seconds:6.1f} s")
+        for name in stale:
+            work = staging / ".work" / name
+            for rel in sorted(_files(work)):
+                if (staging / rel).exists() or rel in outputs:
+                    raise RuntimeError(f"{rel} is written by two notebooks ({name} and {outputs[rel]['notebook']})")
+                _copy(work / rel, staging / rel)
+                cell_id, cell_number = _cell_of(nbs[name], rel)
+                outputs[rel] = {"notebook": name, "cell_id": cell_id, "cell_number": cell_number,
+                                "sha256": _sha256(work / rel)}
+        shutil.rmtree(staging / ".work")
+        result.outputs = {n: sorted(r for r, i in outputs.items() if i["notebook"] == n) for n in nbs}
         (staging / "reports" / "run.json").write_text(json.dumps({
-            "parameters": params,
             "data_dir": str(data_dir),
-            "outputs": result.outputs,
+            "parameters": params,
+            "notebooks": {n: {"key": keys[n], "parameters": own[n]} for n in nbs},
+            "outputs": dict(sorted(outputs.items())),
         }, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_into_place(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+def _copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dst)
 
 
 def _failure(source: Path, exc: Exception, executed: Path, out_dir: Path) -> Exception:
@@ -197,6 +364,8 @@ def _failure(source: Path, exc: Exception, executed: Path, out_dir: Path) -> Exc
     saved = failed_dir / executed.name
     if executed.exists():
         shutil.copyfile(executed, saved)
+    import nbformat
+
     cells = nbformat.read(executed, as_version=4).cells if executed.exists() else []
     # papermill adds a banner cell on failure, so find the cell by its error output, not by index.
     failing = next((c for c in cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)

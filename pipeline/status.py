@@ -1,0 +1,29 @@
+"""What an update of the corpus still needs: records without a decision, studies without coding."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import screening
+from .validate import Inputs
+
+
+def pending_work(inp: Inputs) -> pd.DataFrame:
+    """One row per thing left to do: what, which record or study, where."""
+    rows = []
+    for rec in screening.pending(inp.screening_log).to_dict("records"):
+        rows.append({"task": "screen", "id": rec["record_id"], "where": f"raw/screening_log.csv, stage '{rec['stage']}'"})
+    included = set(screening.included_records(inp.screening_log))
+    with_study = set(inp.studies["record_id"])
+    for rid in sorted(included - with_study):
+        rows.append({"task": "describe study", "id": rid, "where": "raw/studies.csv (bibliographic data)"})
+    coded = set(inp.segments["study_id"])
+    for sid in inp.studies["study_id"]:
+        if sid not in coded:
+            rows.append({"task": "code", "id": sid, "where": "coded/segments.csv (no coded segments yet)"})
+    if inp.screening_reviews is not None:
+        open_conflicts = screening.conflicts(inp.screening_reviews, inp.screening_log)
+        for rec in open_conflicts[open_conflicts["status"] == "to resolve"].to_dict("records"):
+            rows.append({"task": "resolve conflict", "id": rec["record_id"],
+                         "where": f"raw/screening_log.csv, stage '{rec['stage']}'"})
+    return pd.DataFrame(rows, columns=["task", "id", "where"])
