@@ -12,8 +12,9 @@ sys.path.insert(0, str(HERE))
 
 import bench_dedup  # noqa: E402
 import bench_reliability  # noqa: E402
+import bench_run  # noqa: E402
 
-BENCHMARKS = {"reliability": bench_reliability.main, "dedup": bench_dedup.main}
+BENCHMARKS = {"reliability": bench_reliability.main, "dedup": bench_dedup.main, "run": bench_run.main}
 
 
 def main(names: list[str]) -> None:
