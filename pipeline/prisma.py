@@ -46,7 +46,7 @@ def counts(log: pd.DataFrame, reasons: pd.DataFrame, records: pd.DataFrame | Non
 
     def entering(stages):
         first = next((s for s in used if s in stages), None)
-        return int((cur[first] != "").sum()) if first else 0
+        return int(screening.reached(cur, first, used).sum()) if first else 0
 
     def excluded(stages):
         return int(sum((cur[s] == "exclude").sum() for s in used if s in stages))
@@ -79,6 +79,10 @@ def counts(log: pd.DataFrame, reasons: pd.DataFrame, records: pd.DataFrame | Non
         for reason in cur.loc[cur[stage] == "exclude", "reason"]:
             label = _label(f"{screening.STAGE_LABELS[stage]}: {labels.get(reason, reason)}")
             reason_counts[label] = reason_counts.get(label, 0) + 1
+    waiting = screening.pending(cur, used)
+    phase = {"title": "screening", "abstract": "screening", "retrieval": "retrieval",
+             "full_text": "assessment", "quality": "assessment"}
+    pending_in = {k: int((waiting["stage"].map(phase) == k).sum()) for k in ("screening", "retrieval", "assessment")}
     final = screening.final_decision(log)
     new = int(((final == "include") & (log["round"] == round_)).sum())
     previous = int(((final == "include") & (log["round"] < round_)).sum())
@@ -95,6 +99,8 @@ def counts(log: pd.DataFrame, reasons: pd.DataFrame, records: pd.DataFrame | Non
         "new_studies": new, "new_reports": new,
         "total_studies": new + previous, "total_reports": new + previous,
         "pending": int(((final == "pending") & (log["round"] == round_)).sum()),
+        "pending_screening": pending_in["screening"], "pending_retrieval": pending_in["retrieval"],
+        "pending_assessment": pending_in["assessment"],
         "n_prev_records": len(prev),
     }
 
@@ -108,11 +114,11 @@ def check(c: dict, where="PRISMA counts") -> None:
          c["database_results"] + c["register_results"] - c["duplicates"] - c["excluded_automatic"]
          - c["excluded_other"], c["records_screened"]),
         ("records_screened - records_excluded = dbr_sought_reports",
-         c["records_screened"] - c["records_excluded"], c["dbr_sought_reports"]),
+         c["records_screened"] - c["records_excluded"] - c.get("pending_screening", 0), c["dbr_sought_reports"]),
         ("dbr_sought_reports - dbr_notretrieved_reports = dbr_assessed",
-         c["dbr_sought_reports"] - c["dbr_notretrieved_reports"], c["dbr_assessed"]),
+         c["dbr_sought_reports"] - c["dbr_notretrieved_reports"] - c.get("pending_retrieval", 0), c["dbr_assessed"]),
         ("dbr_assessed - dbr_excluded = new_studies",
-         c["dbr_assessed"] - total(c["dbr_excluded"]) - c.get("pending", 0), c["new_studies"]),
+         c["dbr_assessed"] - total(c["dbr_excluded"]) - c.get("pending_assessment", 0), c["new_studies"]),
         ("new_studies + previous_studies = total_studies",
          c["new_studies"] + c["previous_studies"], c["total_studies"]),
     ]
@@ -203,7 +209,8 @@ def read_csv(path: Path) -> dict:
 
 def table(c: dict) -> pd.DataFrame:
     """The counts as a two-column table (box, n) for the supplement."""
-    rows = [(k, _cell(v)) for k, v in c.items() if k not in ("round", "n_prev_records")]
+    rows = [(k, _cell(v)) for k, v in c.items() if k not in ("round", "n_prev_records")
+            and not k.startswith("pending_")]
     return pd.DataFrame(rows, columns=["box", "n"])
 
 

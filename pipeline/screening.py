@@ -79,26 +79,40 @@ def check_studies(log: pd.DataFrame, studies: pd.DataFrame, path: Path) -> None:
                              "this record at every stage)", row=i + 2, column="record_id", value=rec)
 
 
+def reached(log: pd.DataFrame, stage: str, stages: list[str] | None = None) -> pd.Series:
+    """Records that entered ``stage``: included at every earlier stage in use (pending ones too)."""
+    mask = pd.Series(True, index=log.index)
+    for s in stages or stages_used(log):
+        if s == stage:
+            return mask
+        mask &= log[s] == "include"
+    return mask
+
+
 def flow(log: pd.DataFrame) -> pd.DataFrame:
-    """Records entering, excluded at and passing each stage used, counted from the log."""
+    """Records entering, excluded at and passing each stage used, counted from the log.
+
+    Records entering but neither excluded nor passed are still pending at that stage.
+    """
     rows = []
     for stage in stages_used(log):
         decisions = log[stage]
-        entering = int((decisions != "").sum())
         rows.append({
             "stage": stage,
-            "records_in": entering,
+            "records_in": int(reached(log, stage).sum()),
             "excluded": int((decisions == "exclude").sum()),
             "records_out": int((decisions == "include").sum()),
         })
     return pd.DataFrame(rows, columns=["stage", "records_in", "excluded", "records_out"])
 
 
-def pending(log: pd.DataFrame) -> pd.DataFrame:
-    """Records waiting for a decision: the stage they wait at."""
+def pending(log: pd.DataFrame, stages: list[str] | None = None) -> pd.DataFrame:
+    """Records waiting for a decision: the stage they wait at (``stages``: those in use, by default
+    read from this log)."""
     rows = []
+    stages = stages or stages_used(log)
     for rec in log.to_dict("records"):
-        for stage in stages_used(log):
+        for stage in stages:
             if rec[stage] in ("pending", ""):
                 rows.append({"record_id": rec["record_id"], "stage": stage})
                 break

@@ -17,6 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .errors import InputError
+from .records import SOURCE_TYPES
 
 STAGES = ("title", "abstract", "retrieval", "full_text", "quality")
 DECISIONS = ("include", "exclude", "pending", "")
@@ -128,7 +129,7 @@ OPTIONAL_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "record_id": _id(),
         "round": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d*$", error="a review round: 1, 2, ...")),
         "source": _text(nonempty=True),
-        "source_type": _one_of(["database", "register", "website", "organisation", "citation"]),
+        "source_type": _one_of(SOURCE_TYPES),
         "title": _text(),
         "abstract": _text(),
         "authors": _text(),

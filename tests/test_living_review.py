@@ -60,6 +60,7 @@ def extended(tmp_path_factory):
     ris.write_text(NEW_RIS, encoding="utf-8")
     steps["import"] = run_cli("import-records", ris, "--source", "ERIC", "--data", data)
     steps["status_after_import"] = run_cli("status", "--data", data)
+    steps["run_pending"] = run_cli("run", "--data", data, "--out", root / "pending_out")
     records = pd.read_csv(data / "raw" / "records.csv", dtype=str)
     new_id = records.loc[records["title"].str.startswith("Video"), "record_id"].iloc[0]
     other_id = records.loc[records["title"].str.startswith("Mentoring in hospital"), "record_id"].iloc[0]
@@ -147,6 +148,8 @@ def test_extending_the_corpus_is_visible(extended):
     assert s["import"].returncode == 0, s["import"].stderr
     assert "added 2" in s["import"].stdout and "round 2" in s["import"].stdout
     assert "2 to screen" in s["status_after_import"].stdout
+    assert s["run_pending"].returncode == 0, s["run_pending"].stderr
+    assert "warning: 2 records still wait for a screening decision" in s["run_pending"].stdout
     assert "describe" not in s["status_before_coding"].stdout and "novak2023" in s["status_before_coding"].stdout
     assert "to code" in s["status_before_coding"].stdout
     assert "nothing pending" in s["status_done"].stdout

@@ -30,6 +30,8 @@ def test_pending_records_are_listed_with_their_stage():
     lg = log([["a", "include", "pending", "", "", "", ""], ["b", "include", "", "", "", "", ""],
               ["c", "include", "include", "", "", "", ""]])
     assert screening.pending(lg).values.tolist() == [["a", "abstract"], ["b", "abstract"]]
+    flow = screening.flow(lg).set_index("stage")
+    assert flow.loc["abstract"].tolist() == [3, 0, 1]  # entering includes the two still pending
 
 
 @pytest.mark.parametrize("row,expected", [
