@@ -1,13 +1,15 @@
-"""Run the analysis notebooks with papermill, in one process, into a staging folder.
+"""Run the analysis notebooks with papermill, in this process, into a staging folder.
 
-Parameters come from ``params.yml`` (overridable with ``-p NAME VALUE``);
-every notebook also receives ``data_dir`` and ``out_dir``.  Inputs are
-validated before the first notebook starts.  Each notebook writes into
-``<out>/.run-staging``; only when all have succeeded are ``figures/``,
-``tables/`` and ``reports/`` swapped into place, so a failed run leaves the
-previous outputs untouched.  Executed notebooks are normalized (no
-timestamps, fixed ids, no memory addresses) before nbconvert renders them,
-so reports are byte-identical on a re-run.
+Parameters come from ``params.yml`` (overridable with ``-p NAME VALUE``; unknown names are
+refused); every notebook also receives ``data_dir`` and ``out_dir``.  A notebook whose key
+(code cells, parameters, data, the pipeline modules it imports, the lock file) matches the last
+successful run, and whose outputs are unchanged, is skipped.  Otherwise inputs are validated
+before any notebook starts, the stale notebooks run two at a time (each into its own work
+folder), and only when all have succeeded are ``figures/``, ``tables/`` and ``reports/``
+swapped into place, so a failed run leaves the previous outputs untouched.  Executed notebooks
+are normalized (no timestamps, fixed ids, no memory addresses) before nbconvert renders them,
+so reports are byte-identical on a re-run.  ``reports/run.json`` records keys, parameters and,
+for every output, the notebook and cell that wrote it.
 """
 
 from __future__ import annotations
