@@ -78,12 +78,7 @@ def _cmd_import_coded(args) -> int:
             codebook = changes.get("coded/codebook.csv", inp.codebook)
             new = qda.read_coded_table(path, codebook, inp.studies)
             base = changes.get("coded/segments.csv", inp.segments)
-            start = len(base) + 1
-            new.insert(0, "segment_id", [f"G{i:04d}" for i in range(start, start + len(new))])
-            while new["segment_id"].isin(base["segment_id"]).any():
-                start += len(new)
-                new["segment_id"] = [f"G{i:04d}" for i in range(start, start + len(new))]
-            changes["coded/segments.csv"] = pd.concat([base, new[base.columns]], ignore_index=True)
+            changes["coded/segments.csv"] = qda.append_segments(base, new)
             print(f"{path}: {len(new)} coded segments added")
         else:
             raise InputError(path, "a .qdpx project, a .qdc codebook, or a CSV/TSV/XLSX table of coded segments")

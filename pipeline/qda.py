@@ -275,6 +275,14 @@ def read_coded_table(path: Path, codebook: pd.DataFrame, studies: pd.DataFrame) 
     return out
 
 
+def append_segments(existing: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """``new`` segments after ``existing`` ones, numbered on from the highest ``G<n>`` id in use."""
+    numbers = existing["segment_id"].str.extract(r"^G(\d+)$", expand=False).dropna().astype(int)
+    start = int(numbers.max()) + 1 if len(numbers) else 1
+    new = new.assign(segment_id=[f"G{i:04d}" for i in range(start, start + len(new))])
+    return pd.concat([existing, new[existing.columns]], ignore_index=True)
+
+
 def project_bytes(codebook: pd.DataFrame, segments: pd.DataFrame, texts: dict[str, str]) -> bytes:
     """A minimal .qdpx (for tests and hand-off): codebook, one TextSource per study with its codings."""
     ET.register_namespace("", PROJECT_NS)

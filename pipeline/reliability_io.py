@@ -55,7 +55,6 @@ def read_reliability_file(path: Path, fmt: str = "wide", unit: str | None = None
             raise InputError(path, f"one value per unit and coder; unit {df['unit'].iloc[i]!r} already has a value "
                              f"from coder {df['coder'].iloc[i]!r}", row=i + 2, column="coder")
         label = unit or (df["unit_of_analysis"].iloc[0] if "unit_of_analysis" in df.columns else "unit (not stated)")
-        value_cols = ["value"]
         long = df[df["value"] != ""]
         numeric = _all_numeric(long["value"])
         long = long.assign(value=_values(long["value"], numeric))
@@ -78,8 +77,7 @@ def read_reliability_file(path: Path, fmt: str = "wide", unit: str | None = None
         matrix.index = df[unit_col]
     else:
         raise InputError(path, f"format 'wide' or 'long', not {fmt!r}")
-    matrix = matrix.astype(object).where(matrix.notna(), None).astype(object)
-    matrix = matrix.where(pd.notna(matrix), float("nan"))
+    matrix = matrix.astype(object)
     if matrix.shape[1] < 2:
         raise InputError(path, f"at least two coders or occasions; found {matrix.shape[1]}", column="coder")
     if reliability.pairable(matrix).empty:

@@ -174,8 +174,6 @@ def _describe(check: str) -> str:
         return "no such column (not in this file's schema; see data/README.md)"
     if "uniqueness" in check or check.startswith("unique"):
         return "a unique id (this value appears on an earlier row too)"
-    if check.startswith("dtype") or check.startswith("coerce_dtype"):
-        return f"text ({check})"
     return check
 
 
@@ -188,7 +186,6 @@ def read_table(path: Path, schema_key: str) -> pd.DataFrame:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, f"a UTF-8 CSV file with a header row ({exc})") from None
-    df = df.astype(object).astype(str) if len(df) else df.astype(str)
     schema = SCHEMAS.get(schema_key) or OPTIONAL_SCHEMAS[schema_key]
     try:
         schema.validate(df, lazy=True)
