@@ -90,11 +90,20 @@ def _cmd_import_coded(args) -> int:
 def _cmd_import_records(args) -> int:
     from . import importing
 
-    summary = importing.import_records([Path(f) for f in args.files], args.source, Path(args.data),
+    data = Path(args.data)
+    summary = importing.import_records([Path(f) for f in args.files], args.source if args.source else None, data,
                                        source_type=args.source_type, round_=args.round)
+    for row in summary.per_file:
+        print(f"{row['file']}: {row['detail']}")
     print(f"read {summary.read} records; {summary.already_present} already in the corpus; "
           f"added {summary.added} to the screening log (round {summary.round}); "
-          f"flagged {summary.duplicates} as duplicates (review: {Path(args.data) / 'raw' / 'duplicates.csv'})")
+          f"flagged {summary.duplicates} as duplicates (review: {data / 'raw' / 'duplicates.csv'})")
+    if summary.unscreened:
+        print(f"{summary.unscreened} unscreened record(s) already in the log turned out to be duplicates and "
+              f"left the log")
+    if summary.skipped or summary.warnings:
+        print(f"{summary.skipped} empty record(s) skipped, {summary.warnings} value(s) blanked; "
+              f"every change is listed in {data / 'raw' / 'import_log.csv'}")
     return 0
 
 
@@ -173,9 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default="data")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("import-records", help="import search results (RIS, BibTeX, nbib, CSV/TSV/XLSX) and deduplicate")
+    p = sub.add_parser("import-records", help="import search results (RIS, MEDLINE/nbib, Web of Science, EndNote XML, BibTeX, "
+                       "CSV/TSV/XLSX) and deduplicate")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--source", required=True, help="database or register the export came from, e.g. ERIC")
+    p.add_argument("--source", action="append", metavar="NAME",
+                   help="database or register the export came from, e.g. ERIC: once for all files, or once per "
+                        "file in order (default: the name the file carries, e.g. RIS DB/DP, MEDLINE, Web of Science)")
     p.add_argument("--source-type", default="database",
                    choices=["database", "register", "website", "organisation", "citation"])
     p.add_argument("--round", type=int, default=None,

@@ -1,43 +1,125 @@
-"""Writing into data/: only through these helpers, atomically, after the result has been validated.
+"""Writing into data/: only through these helpers, all or nothing, after the result has been validated.
 
-A failed import must leave data/ exactly as it was, so every change is first written to a
-temporary file beside its target, the whole data folder is re-validated as it would be, and
-only then are the files moved into place with ``os.replace`` (atomic on one filesystem).
+A failed import must leave data/ exactly as it was, and a crash in the middle of one must
+not leave ``records.csv`` new beside an old ``screening_log.csv``.  So every changed file is
+first written beside its target, the data folder is re-validated as it would be, and a
+journal naming every (temporary, target) pair is written atomically before the first rename.
+The renames follow; the journal goes last.  If the process dies in between, the next command
+that touches the folder finishes the renames from the journal (``recover``), so the folder
+only ever moves from one whole state to the next.  A lock file keeps two imports apart.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from .errors import InputError
+
+JOURNAL = ".pending-write.json"
+LOCK = ".import.lock"
+
 
 def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
     path = Path(path)
+    tmp = _write_temp(df, path)
+    os.replace(tmp, path)
+
+
+def _write_temp(df: pd.DataFrame, path: Path) -> Path:
+    """The frame as CSV beside ``path``, with the mode ``path`` has (or the umask's default)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             df.to_csv(f, index=False, lineterminator="\n")
-        os.replace(tmp, path)
+        if path.exists():
+            mode = stat.S_IMODE(path.stat().st_mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
-def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame]) -> None:
-    """Validate ``data_dir`` with ``changes`` applied (in a scratch copy), then write them atomically."""
+def recover(data_dir: Path) -> bool:
+    """Finish a write that a crash interrupted (see the module's docstring); True if there was one."""
+    journal = Path(data_dir) / JOURNAL
+    if not journal.exists():
+        return False
+    try:
+        pairs = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        journal.unlink(missing_ok=True)  # written atomically, so a broken one was never committed
+        return False
+    for tmp, target in pairs:
+        tmp_path = Path(data_dir) / tmp
+        if tmp_path.exists():
+            os.replace(tmp_path, Path(data_dir) / target)
+    journal.unlink()
+    return True
+
+
+@contextlib.contextmanager
+def locked(data_dir: Path):
+    """An exclusive lock on the data folder for the length of an import (waits for another one)."""
+    import fcntl
+
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputError(data_dir, "a data folder (it does not exist)")
+    try:
+        fh = open(data_dir / LOCK, "a")
+    except OSError as exc:
+        raise InputError(data_dir, f"a data folder this user can write ({exc.strerror})") from None
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            recover(data_dir)
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame | None]) -> None:
+    """Validate ``data_dir`` with ``changes`` applied (in a scratch copy), then write them all or none.
+
+    A change of ``None`` leaves that file as it is (useful for optional outputs).
+    """
     from .validate import load_inputs
 
     data_dir = Path(data_dir)
+    changes = {k: v for k, v in changes.items() if v is not None}
     with tempfile.TemporaryDirectory(prefix="qes-check-") as scratch:
         trial = Path(scratch) / "data"
-        shutil.copytree(data_dir, trial)
+        shutil.copytree(data_dir, trial, ignore=shutil.ignore_patterns(LOCK, JOURNAL, ".*.tmp"))
         for rel, df in changes.items():
             write_csv_atomic(df, trial / rel)
-        load_inputs(trial)  # raises InputError naming the file, row and column
-    for rel, df in changes.items():
-        write_csv_atomic(df, data_dir / rel)
+        try:
+            load_inputs(trial)
+        except InputError as exc:  # name the user's folder, never the scratch copy
+            exc.file = exc.file.replace(str(trial), str(data_dir)) if exc.file else exc.file
+            raise InputError(exc.file, exc.expected, row=exc.row, column=exc.column, value=exc.value) from None
+    temps = []
+    try:
+        for rel, df in changes.items():
+            temps.append((str(_write_temp(df, data_dir / rel).relative_to(data_dir)), rel))
+        journal_tmp = data_dir / (JOURNAL + ".tmp")
+        journal_tmp.write_text(json.dumps(temps), encoding="utf-8")
+        os.replace(journal_tmp, data_dir / JOURNAL)
+    except BaseException:
+        for tmp, _ in temps:
+            (data_dir / tmp).unlink(missing_ok=True)
+        raise
+    recover(data_dir)

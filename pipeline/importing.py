@@ -1,10 +1,14 @@
 """``import-records``: add database exports to the corpus without ever losing or silently dropping a record.
 
-Steps: read every file, skip records already in ``raw/records.csv`` (same stable id), find
-duplicates over the whole corpus (old and new, honouring ``raw/dedup_overrides.csv``), write
-the review file ``raw/duplicates.csv``, and give every new non-duplicate record a screening row
-(no decisions yet) in the current round.  The new data folder is validated before anything
-is replaced, and each file is replaced atomically.
+Steps: read every file (each with its own database name), skip records already in
+``raw/records.csv`` (same stable id: the same file imported again), find duplicates over the
+whole corpus (old and new, honouring ``raw/dedup_overrides.csv``), write the review file
+``raw/duplicates.csv``, give every new non-duplicate record a screening row (no decisions yet)
+in the current round, and append what was done to ``raw/import_log.csv``.  A record already
+in the log that turns out to duplicate another is taken out of the log only while nobody has
+screened it; screened records are never grouped with each other.  The new data folder is
+validated before anything is replaced, all files are replaced together, and the data folder
+is locked for the length of the import.
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import datafiles, records, screening, validate
+from . import datafiles, dedup, exports, records, screening, validate
+from .errors import InputError
 from .validate import STAGES
+
+IMPORT_LOG_COLUMNS = ["import", "file", "line", "field", "action", "detail"]
 
 
 @dataclass
@@ -25,6 +32,10 @@ class ImportSummary:
     added: int
     duplicates: int
     round: int
+    skipped: int
+    warnings: int
+    unscreened: int
+    per_file: list
 
 
 def next_round(log: pd.DataFrame) -> int:
@@ -34,31 +45,77 @@ def next_round(log: pd.DataFrame) -> int:
     return latest if pending.any() else latest + 1
 
 
-def import_records(files: list[Path], source: str, data_dir: Path, source_type: str = "database",
-                   round_: int | None = None) -> ImportSummary:
+def screened(log: pd.DataFrame) -> set:
+    """Records with at least one screening decision: their place in the corpus is settled."""
+    decided = (log[list(STAGES)] != "").any(axis=1)
+    return set(log.loc[decided, "record_id"])
+
+
+def import_records(files: list[Path], sources: list[str] | str | None, data_dir: Path,
+                   source_type: str = "database", round_: int | None = None) -> ImportSummary:
     data_dir = Path(data_dir)
-    inp = validate.load_inputs(data_dir)
-    new = pd.concat([records.read_export(f, source, source_type) for f in files], ignore_index=True)
-    n_read = len(new)
-    existing = inp.records if inp.records is not None else pd.DataFrame(columns=["round"] + records.RECORD_COLUMNS)
-    known = set(existing["record_id"])
-    fresh = new[~new["record_id"].isin(known)].drop_duplicates("record_id")
-    round_ = round_ or next_round(inp.screening_log)
-    fresh = fresh.assign(round=round_)
-    corpus = pd.concat([existing, fresh[existing.columns]], ignore_index=True).fillna("")
-    groups = records.find_duplicates(corpus, inp.dedup_overrides)
-    corpus = records.mark_duplicates(corpus, groups)
-    added = corpus[corpus["record_id"].isin(fresh["record_id"]) & (corpus["duplicate_of"] == "")]
-    log = inp.screening_log
-    rows = pd.DataFrame({"record_id": added["record_id"], "round": round_,
-                         **{s: "" for s in STAGES}, "reason": "", "provenance": "reported"})
-    new_log = pd.concat([log, rows[log.columns]], ignore_index=True)
-    corpus_out = corpus[["record_id", "round"] + [c for c in records.RECORD_COLUMNS if c != "record_id"]]
-    datafiles.replace_files(data_dir, {
-        "raw/records.csv": corpus_out.astype(str),
-        "raw/screening_log.csv": new_log.astype(str),
-        "raw/duplicates.csv": groups.astype(str),
-    })
-    flagged = int(corpus["record_id"].isin(fresh["record_id"]).sum() - len(added))
-    return ImportSummary(read=n_read, already_present=n_read - len(fresh), added=len(added), duplicates=flagged,
-                         round=round_)
+    files = [Path(f) for f in files]
+    if isinstance(sources, str) or sources is None:
+        sources = [sources]
+    if len(sources) == 1:
+        sources = list(sources) * len(files)
+    if len(sources) != len(files):
+        raise InputError(None, f"one --source for all files or one per file, in order ({len(files)} files, "
+                         f"{len(sources)} sources)")
+    if round_ is not None and round_ < 1:
+        raise InputError(None, f"--round 1 or later (got {round_})")
+    with datafiles.locked(data_dir):
+        inp = validate.load_inputs(data_dir)
+        report = exports.Report()
+        frames = [records.read_export(f, s, source_type, report) for f, s in zip(files, sources)]
+        new = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=records.RECORD_COLUMNS)
+        n_read = len(new)
+        existing = inp.records if inp.records is not None else pd.DataFrame(columns=["round"] + records.RECORD_COLUMNS)
+        for col in records.RECORD_COLUMNS:  # records.csv written before a column was added
+            if col not in existing:
+                existing[col] = ""
+        known = set(existing["record_id"])
+        fresh = new[~new["record_id"].isin(known)]
+        round_ = round_ or next_round(inp.screening_log)
+        fresh = fresh.assign(round=round_)
+        columns = ["record_id", "round"] + [c for c in records.RECORD_COLUMNS if c != "record_id"]
+        corpus = pd.concat([existing[columns], fresh[columns]], ignore_index=True).fillna("")
+        log = inp.screening_log
+        settled = screened(log)
+        groups = dedup.find_duplicates(corpus, inp.dedup_overrides, protected=settled)
+        corpus = dedup.mark_duplicates(corpus, groups)
+        is_dup = corpus["duplicate_of"] != ""
+        # Records in the log that are now duplicates (never screened, or grouping would have refused).
+        demoted = set(corpus.loc[is_dup, "record_id"]) & set(log["record_id"])
+        log = log[~log["record_id"].isin(demoted)]
+        added = corpus[corpus["record_id"].isin(fresh["record_id"]) & ~is_dup]
+        rows = pd.DataFrame({"record_id": added["record_id"], "round": round_,
+                             **{s: "" for s in STAGES}, "reason": "", "provenance": "reported"})
+        new_log = pd.concat([log, rows[log.columns]], ignore_index=True)
+        number = _next_import_number(data_dir)
+        report_frame = report.frame().assign(**{"import": str(number)})[IMPORT_LOG_COLUMNS]
+        old_report = _read_import_log(data_dir)
+        datafiles.replace_files(data_dir, {
+            "raw/records.csv": corpus[columns].astype(str),
+            "raw/screening_log.csv": new_log.astype(str),
+            "raw/duplicates.csv": groups.astype(str),
+            "raw/import_log.csv": pd.concat([old_report, report_frame], ignore_index=True).astype(str),
+        })
+    actions = report.frame()["action"]
+    per_file = [r for r in report.rows if r["action"] == "read"]
+    return ImportSummary(read=n_read, already_present=n_read - len(fresh), added=len(added),
+                         duplicates=int(corpus["record_id"].isin(fresh["record_id"]).sum() - len(added)),
+                         round=round_, skipped=int((actions == "skipped").sum()),
+                         warnings=int(actions.isin(["blanked"]).sum()), unscreened=len(demoted), per_file=per_file)
+
+
+def _read_import_log(data_dir: Path) -> pd.DataFrame:
+    path = data_dir / "raw" / "import_log.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=IMPORT_LOG_COLUMNS)
+    return validate.read_table(path, "raw/import_log.csv")
+
+
+def _next_import_number(data_dir: Path) -> int:
+    log = _read_import_log(data_dir)
+    return int(pd.to_numeric(log["import"]).max()) + 1 if len(log) else 1

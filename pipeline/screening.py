@@ -212,6 +212,9 @@ def check_records(records: pd.DataFrame, log: pd.DataFrame, path: Path, log_path
         if rec["duplicate_of"] and rec["duplicate_of"] not in ids:
             raise InputError(path, "duplicate_of naming a record_id of this table", row=i + 2, column="duplicate_of",
                              value=rec["duplicate_of"])
+        if not rec["duplicate_of"] and rec["record_id"] not in logged:
+            raise InputError(log_path, f"a screening row for record {rec['record_id']} (raw/records.csv row {i + 2}): "
+                             f"every record that is not a duplicate is screened")
         if rec["duplicate_of"] and rec["record_id"] in logged:
             raise InputError(log_path, f"no screening row for record {rec['record_id']}: it is a duplicate of "
                              f"{rec['duplicate_of']} (raw/duplicates.csv); remove the row or override the pairing "

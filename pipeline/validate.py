@@ -136,6 +136,10 @@ OPTIONAL_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "year": pa.Column(str, pa.Check.str_matches(r"^(\d{4})?$", error="a four-digit year or empty")),
         "doi": _text(),
         "journal": _text(),
+        "volume": _text(),
+        "issue": _text(),
+        "pages": _text(),
+        "type": _text(),
         "language": _text(),
         "label": _one_of(["1", "0", ""]),
         "imported_from": _text(),
@@ -148,6 +152,14 @@ OPTIONAL_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "decision": _one_of(["duplicate", "not_duplicate"]),
         "note": _text(),
     }, strict=True, unique=["record_a", "record_b"]),
+    "raw/import_log.csv": pa.DataFrameSchema({
+        "import": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d*$", error="an import number: 1, 2, ...")),
+        "file": _text(nonempty=True),
+        "line": pa.Column(str, pa.Check.str_matches(r"^(\d+)?$", error="a line number or empty")),
+        "field": _text(),
+        "action": _one_of(["read", "kept", "blanked", "skipped"]),
+        "detail": _text(),
+    }, strict=True),
     "raw/screening_reviews.csv": pa.DataFrameSchema({
         "record_id": _id(),
         "stage": _one_of(STAGES),
@@ -231,6 +243,7 @@ class Inputs:
     dedup_overrides: pd.DataFrame | None = None
     screening_reviews: pd.DataFrame | None = None
     quality_appraisal: pd.DataFrame | None = None
+    import_log: pd.DataFrame | None = None
 
     def path(self, key: str) -> Path:
         return self.data_dir / key
@@ -242,7 +255,10 @@ def _key_name(key: str) -> str:
 
 def load_inputs(data_dir: Path | str) -> Inputs:
     """Read and check every input file, then the links between them."""
+    from .datafiles import recover
+
     data_dir = Path(data_dir)
+    recover(data_dir)  # finish a write that a crash interrupted, before reading anything
     frames = {_key_name(k): read_table(data_dir / k, k) for k in SCHEMAS}
     frames |= {_key_name(k): read_table(data_dir / k, k) for k in OPTIONAL_SCHEMAS if (data_dir / k).exists()}
     inputs = Inputs(data_dir=data_dir, **frames)
