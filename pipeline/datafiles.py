@@ -6,7 +6,7 @@ first written beside its target, the data folder is re-validated as it would be,
 journal naming every (temporary, target) pair is written atomically before the first rename.
 The renames follow; the journal goes last.  If the process dies in between, the next command
 that touches the folder finishes the renames from the journal (``recover``), so the folder
-only ever moves from one whole state to the next.  A lock file keeps two imports apart.
+only ever moves from one whole state to the next.  A lock on the folder keeps two imports apart.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import pandas as pd
 from .errors import InputError
 
 JOURNAL = ".pending-write.json"
-LOCK = ".import.lock"
 
 
 def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
@@ -79,17 +78,14 @@ def locked(data_dir: Path):
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise InputError(data_dir, "a data folder (it does not exist)")
+    fd = os.open(data_dir, os.O_RDONLY)  # the folder itself is locked: no lock file among the data
     try:
-        fh = open(data_dir / LOCK, "a")
-    except OSError as exc:
-        raise InputError(data_dir, f"a data folder this user can write ({exc.strerror})") from None
-    with fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            recover(data_dir)
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        recover(data_dir)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame | None]) -> None:
@@ -103,7 +99,7 @@ def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame | None]) -> No
     changes = {k: v for k, v in changes.items() if v is not None}
     with tempfile.TemporaryDirectory(prefix="qes-check-") as scratch:
         trial = Path(scratch) / "data"
-        shutil.copytree(data_dir, trial, ignore=shutil.ignore_patterns(LOCK, JOURNAL, ".*.tmp"))
+        shutil.copytree(data_dir, trial, ignore=shutil.ignore_patterns(JOURNAL, ".*.tmp"))
         for rel, df in changes.items():
             write_csv_atomic(df, trial / rel)
         try:

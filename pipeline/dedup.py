@@ -315,9 +315,10 @@ def find_duplicates(records: pd.DataFrame, overrides: pd.DataFrame | None = None
 
     pairs = np.array(sorted(_blocks(p)), dtype=np.int64).reshape(-1, 2)
     judged = judge(p, pairs)
-    edges = judged[judged["duplicate"]].copy()
+    edges = judged[judged["duplicate"].astype(bool)].copy()
     # Strongest first, ties by position of the records' ids: independent of the table's order.
-    edges["ka"], edges["kb"] = ids[edges["a"]], ids[edges["b"]]
+    edges["ka"] = ids[edges["a"].to_numpy(dtype=np.int64)]
+    edges["kb"] = ids[edges["b"].to_numpy(dtype=np.int64)]
     edges = edges.sort_values(["score", "ka", "kb"], ascending=[False, True, True], kind="stable")
 
     members = {i: [i] for i in range(n)}

@@ -36,7 +36,8 @@ FIELDS = ("title", "abstract", "authors", "year", "doi", "journal", "volume", "i
 MAX_BYTES = 2_000_000_000
 LINE_BREAK = re.compile(r"\r\n|\n|\r")  # not str.splitlines: U+2028 and friends occur inside abstracts
 DOI_PATTERN = re.compile(r"10\.\d{4,9}/[^\s\"<>]+", re.IGNORECASE)
-YEAR_PATTERN = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+YEAR_PATTERN = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?=\d{4}(?!\d)|(?!\d))")  # also '20170812'
+
 
 
 @dataclass
@@ -80,14 +81,24 @@ def decode(data: bytes, path) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:2_000_000]).best()
-    if best is None:
+    matches = list(from_bytes(data[:2_000_000]))
+    if not matches:
         raise InputError(path, "a text file in a known encoding (UTF-8, UTF-16, cp1252, GBK, ...); "
                          "this looks like binary data")
+    # A few accented letters in an English export also read as two-byte Chinese, and the
+    # detector cannot tell them apart on so little.  The bytes can: a single-byte code page puts
+    # one non-ASCII byte between ASCII letters ('Éléments'), GBK, Big5 or Shift-JIS put pairs.
+    runs = [len(m.group(0)) for m in re.finditer(rb"[\x80-\xff]+", data[:2_000_000])]
+    if runs and sum(r == 1 for r in runs) >= 0.8 * len(runs):
+        try:
+            return data.decode("cp1252"), "cp1252"  # the Windows default behind Western exports
+        except UnicodeDecodeError:
+            pass
+    encoding = matches[0].encoding
     try:
-        return data.decode(best.encoding), best.encoding
+        return data.decode(encoding), encoding
     except (UnicodeDecodeError, LookupError):
-        return data.decode(best.encoding, errors="replace"), f"{best.encoding} (with replacements)"
+        return data.decode(encoding, errors="replace"), f"{encoding} (with replacements)"
 
 
 def lines_of(text: str) -> list[str]:
@@ -182,14 +193,55 @@ def label_from_notes(notes: str) -> str:
 
 # --------------------------------------------------------------------------- RIS
 
-def read_ris(text: str, path) -> tuple[list[dict], list]:
+def _ris_records(lines: list[str], path, report: Report) -> tuple[list[str], list[int]]:
+    """Only what rispy can take: text between records (EndNote's '1.', a banner, a comment) is
+    dropped, a record that lacks its 'ER' is closed at the next 'TY', and tags written with one
+    space ('KW - x', 'PMID - 1') get the standard two."""
+    out, starts, open_at, dropped = [], [], None, 0
+    for n, line in enumerate(lines, 1):
+        m = re.match(r"^([A-Z][A-Z0-9]{1,3})\s{1,2}-( |$)(.*)$", line)
+        tag = m.group(1) if m and len(m.group(1)) == 2 else None
+        if tag == "TY":
+            if open_at is not None:
+                out.append("ER  - ")
+                report.add(path, open_at, "", "kept", "record without 'ER  -'; closed at the next 'TY  -'")
+            open_at = n
+            starts.append(n)
+            out.append(f"TY  - {m.group(3)}")
+        elif open_at is None:
+            dropped += bool(line.strip())
+        elif tag == "ER":
+            out.append("ER  - ")
+            open_at = None
+        elif tag:
+            out.append(f"{tag}  - {m.group(3)}")
+        elif m:
+            continue  # a tag RIS does not have ('PMID - ...'): nothing rispy could use
+        else:
+            out.append(line)
+    if open_at is not None:
+        out.append("ER  - ")
+    if dropped:
+        report.add(path, None, "", "kept", f"{dropped} line(s) outside any record ignored")
+    return out, starts
+
+
+def read_ris(text: str, path, report: Report) -> tuple[list[dict], list]:
     import rispy
 
-    lines = lines_of(text.lstrip("\ufeff"))
-    # Only lines rispy can take: tag lines, continuation lines inside a record.  Text between
-    # records (EndNote's "1.", a database's banner) is dropped here and reported by the caller.
-    starts = [n for n, line in enumerate(lines, 1) if re.match(r"^TY  -", line)]
-    entries = rispy.loads("\n".join(lines), skip_unknown_tags=False, enforce_list_tags=False)
+    lines, starts = _ris_records(lines_of(text.lstrip("\ufeff")), path, report)
+    try:
+        entries = rispy.loads("\n".join(lines), skip_unknown_tags=False, enforce_list_tags=False)
+    except Exception:  # noqa: BLE001 -- rispy fails on some malformed records: parse them one by one
+        entries, kept = [], []
+        bounds = [i for i, line in enumerate(lines) if line.startswith("TY  - ")] + [len(lines)]
+        for k, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            try:
+                entries += rispy.loads("\n".join(lines[a:b]), skip_unknown_tags=False, enforce_list_tags=False)
+                kept.append(starts[k])
+            except Exception:  # noqa: BLE001
+                report.add(path, starts[k], "", "skipped", "a RIS record that cannot be parsed")
+        starts = kept
     out = []
     for e in entries:
         notes = join(e.get("notes")) + " " + join(e.get("note")) + " " + join(e.get("research_notes"))
@@ -351,8 +403,9 @@ def read_bibtex(text: str, path, report: Report) -> tuple[list[dict], list]:
         # bibtexparser keeps the parsed entry in ``ignore_error_block``; the first value wins.
         entry = getattr(block, "ignore_error_block", None)
         if entry is not None and hasattr(entry, "fields_dict"):
-            report.add(path, block.start_line + 1, "", "kept", f"repeated field; first value used "
-                       f"({getattr(block, 'error', '')})")
+            entry = LatexDecodingMiddleware().transform(bibtexparser.Library([entry])).entries[0]
+            report.add(path, block.start_line + 1, "", "kept", f"{getattr(block, 'error', 'faulty entry')}; "
+                       f"first value of a repeated field used")
             entries.append((block.start_line, entry))
         else:
             report.add(path, block.start_line + 1, "", "skipped", "unparseable BibTeX block: "
@@ -417,18 +470,22 @@ def _header_row(rows: list[list[str]]) -> int:
 
 
 def _rows_from_text(text: str, suffix: str) -> list[list[str]]:
-    sample = "\n".join(lines_of(text)[:60])
-    delimiter = "\t" if suffix in (".tsv", ".tab") else None
-    if delimiter is None:
-        try:
-            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
-        counts = {d: sample.count(d) for d in ",;\t|"}
-        if counts.get(delimiter, 0) == 0:
-            delimiter = max(counts, key=counts.get)
+    """Rows of a delimited table; the delimiter is the one that gives the widest header row."""
     csv.field_size_limit(2**31 - 1)
-    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter))
+    text = text.lstrip("\ufeff")
+    sample = "\n".join(lines_of(text)[:60])
+    candidates = ["\t"] if suffix in (".tsv", ".tab") else [",", ";", "\t", "|"]
+
+    def width(d):
+        try:
+            rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=d))
+        except csv.Error:
+            return -1
+        h = _header_row(rows)
+        return len(rows[h]) if h >= 0 else 0
+
+    delimiter = max(candidates, key=width)
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def _rows_from_xlsx(path) -> list[list[str]]:
@@ -480,8 +537,8 @@ def read_table(rows: list[list[str]], path, report: Report) -> tuple[list[dict],
                     "doi": clean_doi(get("doi")), "journal": journal, "volume": get("volume"), "issue": get("issue"),
                     "pages": get("pages") or pages_of(get("start_page"), get("end_page")), "type": get("type"),
                     "language": get("language"), "label": label, "database": get("database")})
-        if not out[-1]["year"] and cols["journal"] is not None:
-            out[-1]["year"] = get("journal")  # Embase/PubMed citations carry the year there
+        if not out[-1]["year"] and year_of(get("journal")):
+            out[-1]["year"] = year_of(get("journal"))  # Embase's 'Source' carries the year
         starts.append(n)
     return out, starts
 
@@ -511,7 +568,7 @@ def read_file(path: Path, report: Report) -> Export:
     if fmt == "endnote_xml":
         recs, starts = read_endnote_xml(data if encoding.startswith("utf-8") else text.encode("utf-8"), path)
     elif fmt == "ris":
-        recs, starts = read_ris(text, path)
+        recs, starts = read_ris(text, path, report)
     elif fmt == "medline":
         recs, starts = read_medline(text, path)
     elif fmt == "wos":

@@ -246,6 +246,10 @@ def _n(value) -> str:
     return "not reported" if value is None else str(value)
 
 
+OTHER_ARM = ("website_results", "organisation_results", "citations_results", "other_sought_reports",
+             "other_assessed")
+
+
 def prisma2020(c: dict):
     """The PRISMA 2020 flow diagram (Page et al. 2021) from ``prisma.counts`` or ``prisma.read_csv``.
 
@@ -253,13 +257,17 @@ def prisma2020(c: dict):
     as the counts give them; the previous-studies arm when an earlier round included studies.
     """
     previous = c.get("previous_studies") or 0
-    fig = plt.figure(figsize=(9.5 if previous else 8.0, 9.0))
+    other = any(c.get(k) for k in OTHER_ARM)
+    width = (9.5 if previous else 8.0) * (1.5 if other else 1.0)
+    fig = plt.figure(figsize=(width, 9.0))
     ax = fig.add_axes([0, 0, 1, 1])
     ax.set_axis_off()
-    x0 = 0.30 if previous else 0.08
-    main_w = 0.34 if previous else 0.42
-    side_x = x0 + main_w + 0.05
-    side_w = 0.97 - side_x
+    right = 0.64 if other else 0.97  # the other-methods arm takes the right third
+    scale = (right - 0.08) / 0.89
+    x0 = (0.30 if previous else 0.08) if not other else (0.22 if previous else 0.06)
+    main_w = (0.34 if previous else 0.42) * (scale if other else 1.0)
+    side_x = x0 + main_w + 0.03
+    side_w = right - side_x
     rows_y = [0.80, 0.62, 0.46, 0.30, 0.07]
     h = 0.13
 
@@ -301,6 +309,28 @@ def prisma2020(c: dict):
         ax.plot([0.165, 0.165], [rows_y[0], rows_y[4] + h / 2], transform=ax.transAxes, color=COLORS["edge"],
                 linewidth=0.9)
         _arrow(ax, (0.165, rows_y[4] + h / 2), (x0, rows_y[4] + h / 2))
+    if other:
+        ox, ow, osx, osw = 0.67, 0.15, 0.84, 0.14
+        ident_other = "Records identified from:" + "".join(
+            f"\n{label} (n = {_n(c.get(k))})" for k, label in (("website_results", "Websites"),
+                                                             ("organisation_results", "Organisations"),
+                                                             ("citations_results", "Citation searching")))
+        reasons_other = c.get("other_excluded") or {}
+        for y, main, side in ((rows_y[0], ident_other, None),
+                              (rows_y[2], f"Reports sought for retrieval\n(n = {_n(c.get('other_sought_reports'))})",
+                               f"Reports not retrieved\n(n = {_n(c.get('other_notretrieved_reports'))})"),
+                              (rows_y[3], f"Reports assessed for eligibility\n(n = {_n(c.get('other_assessed'))})",
+                               f"Reports excluded (n = {sum(reasons_other.values())}):"
+                               + "".join(f"\n{k} (n = {v})" for k, v in reasons_other.items()))):
+            _box(ax, ox, y, ow, h, main, COLORS["stage"], fontsize=7.5)
+            if side:
+                _box(ax, osx, y, osw, h, side, COLORS["excluded"], fontsize=7.5)
+                _arrow(ax, (ox + ow, y + h / 2), (osx, y + h / 2))
+        _arrow(ax, (ox + ow / 2, rows_y[0]), (ox + ow / 2, rows_y[2] + h))
+        _arrow(ax, (ox + ow / 2, rows_y[2]), (ox + ow / 2, rows_y[3] + h))
+        _arrow(ax, (ox + ow / 2, rows_y[3]), (x0 + main_w, rows_y[4] + h / 2))
+        ax.text(ox + (0.98 - ox) / 2, rows_y[0] + h + 0.03, "Identification of new studies via other methods",
+                ha="center", fontsize=9, fontweight="bold", transform=ax.transAxes)
     _box(ax, x0, rows_y[4], main_w, h + 0.03, included, COLORS["included"], fontsize=8.5)
     _arrow(ax, (x0 + main_w / 2, rows_y[3]), (x0 + main_w / 2, rows_y[4] + h + 0.03))
     for label, y0, y1 in (("Identification", rows_y[0], rows_y[0] + h), ("Screening", rows_y[3], rows_y[1] + h),
@@ -314,6 +344,6 @@ def prisma2020(c: dict):
     if previous:
         ax.text(0.165, rows_y[0] + h + 0.03, "Previous studies", ha="center", fontsize=8.5, fontweight="bold",
                 transform=ax.transAxes)
-    ax.text(x0 + (0.97 - x0) / 2, rows_y[0] + h + 0.03, "Identification of new studies via databases and registers",
+    ax.text(x0 + (right - x0) / 2, rows_y[0] + h + 0.03, "Identification of new studies via databases and registers",
             ha="center", fontsize=9, fontweight="bold", transform=ax.transAxes)
     return fig

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +27,8 @@ from . import screening
 from .errors import InputError
 
 TEMPLATE = Path(__file__).resolve().parent / "schemas" / "PRISMA2020_template.csv"
+OTHER_KEYS = ("website_results", "organisation_results", "citations_results", "other_sought_reports",
+              "other_notretrieved_reports", "other_assessed")
 LIST_KEYS = ("database_specific_results", "register_specific_results", "dbr_excluded", "other_excluded")
 SCREEN_STAGES = ("title", "abstract")
 ASSESS_STAGES = ("full_text", "quality")
@@ -117,11 +120,21 @@ def check(c: dict, where="PRISMA counts") -> None:
          c["records_screened"] - c["records_excluded"] - c.get("pending_screening", 0), c["dbr_sought_reports"]),
         ("dbr_sought_reports - dbr_notretrieved_reports = dbr_assessed",
          c["dbr_sought_reports"] - c["dbr_notretrieved_reports"] - c.get("pending_retrieval", 0), c["dbr_assessed"]),
-        ("dbr_assessed - dbr_excluded = new_studies",
-         c["dbr_assessed"] - total(c["dbr_excluded"]) - c.get("pending_assessment", 0), c["new_studies"]),
+        # The R package counts studies from both arms in new_studies.
+        ("dbr_assessed - dbr_excluded + other_assessed - other_excluded = new_studies",
+         c["dbr_assessed"] - total(c["dbr_excluded"]) - c.get("pending_assessment", 0)
+         + c.get("other_assessed", 0) - total(c.get("other_excluded", {})), c["new_studies"]),
         ("new_studies + previous_studies = total_studies",
          c["new_studies"] + c["previous_studies"], c["total_studies"]),
     ]
+    if any(c.get(k, 0) for k in OTHER_KEYS):
+        identities.insert(3, ("other_sought_reports - other_notretrieved_reports = other_assessed",
+                              c.get("other_sought_reports", 0) - c.get("other_notretrieved_reports", 0),
+                              c.get("other_assessed", 0)))
+    for key, value in c.items():
+        values = value.values() if isinstance(value, dict) else [value]
+        if any(isinstance(v, int) and v < 0 for v in values):
+            raise InputError(where, f"counts of 0 or more; '{key}' is negative")
     for text, left, right in identities:
         if left != right:
             raise InputError(where, f"counts that add up: {text} gives {left}, but the box says {right}")
@@ -185,22 +198,25 @@ def read_csv(path: Path) -> dict:
         key, n = rec["data"], rec["n"].strip()
         if key in ("NA", "") or key in ("identification", "screening", "included"):
             continue
+        if n.upper() == "NA":
+            n = ""  # the R package and web app write NA for a box that is not used
         if key in LIST_KEYS:
             c[key] = _parse_list(n, path, key, i + 2)
         elif n == "":
             c[key] = 0
         else:
-            try:
-                c[key] = int(float(n))
-            except ValueError:
-                raise InputError(path, "a whole number", row=i + 2, column="n", value=n) from None
+            if not re.fullmatch(r"\d+(\.0+)?", n):
+                raise InputError(path, "a whole number of records, 0 or more", row=i + 2, column="n", value=n)
+            c[key] = int(float(n))
     for key in ("database_results", "records_screened", "records_excluded", "dbr_sought_reports", "dbr_assessed",
                 "new_studies"):
         if key not in c:
             raise InputError(path, f"a row with data = '{key}'", column="data")
     c.setdefault("register_results", 0)
-    for key in ("duplicates", "excluded_automatic", "excluded_other", "dbr_notretrieved_reports", "previous_studies"):
+    for key in ("duplicates", "excluded_automatic", "excluded_other", "dbr_notretrieved_reports", "previous_studies",
+                *OTHER_KEYS):
         c.setdefault(key, 0)
+    c.setdefault("other_excluded", {})
     c.setdefault("dbr_excluded", {})
     c.setdefault("total_studies", c["new_studies"] + c["previous_studies"])
     check(c, path)
