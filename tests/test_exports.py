@@ -54,7 +54,7 @@ def test_ris_fields_match_the_raw_file(real):
     """Spot-check every record of a real Ovid export against its own tag lines."""
     f = real("asreview", realdata.AS + "ovid_psycinfo.ris")
     df, _ = read(f)
-    blocks = f.read_text(encoding="utf-8-sig").split("\nTY  - ")
+    blocks = ("\n" + f.read_text(encoding="utf-8-sig")).split("\nTY  - ")[1:]  # "1." lines come between
     first = lambda tag, b: next((line[6:].strip() for line in b.splitlines() if line.startswith(tag)), "")  # noqa
     assert df["doi"].tolist() == [exports.clean_doi(first("DO  - ", b)) for b in blocks]
     assert df["title"].tolist() == [first("T1  - ", b) for b in blocks]
