@@ -3,7 +3,7 @@
 Planted duplicates: a third exact copies, the rest with one or two typos in the title, or with
 changed case and punctuation and the first author's given name cut to an initial (those lose
 their DOI, as copies from another database often do).  Reports seconds, peak memory,
-precision and recall for this pipeline (``records.read_export`` + ``records.find_duplicates``)
+precision and recall for this pipeline (``records.read_export`` + ``dedup.find_duplicates``)
 and for ASReview LAB's own duplicate grouping on import (``load_records`` +
 ``identify_record_groups``) on the same file, each in its own process, in the same run.
 """
@@ -79,9 +79,9 @@ def make_corpus(path: Path, n_total: int = N_TOTAL, seed: int = SEED) -> dict[in
 OURS = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from pipeline import records
+from pipeline import dedup, records
 df = records.read_export(sys.argv[1], "Synthetic")
-groups = records.find_duplicates(df)
+groups = dedup.find_duplicates(df)
 seconds = time.perf_counter() - t0
 index = {rid: i for i, rid in enumerate(df["record_id"])}
 pairs = [[index[r], index[k]] for r, k, kept in zip(groups["record_id"], groups["kept_record"], groups["kept"]) if not kept]

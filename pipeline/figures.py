@@ -266,7 +266,7 @@ def prisma2020(c: dict):
     scale = (right - 0.08) / 0.89
     x0 = (0.30 if previous else 0.08) if not other else (0.22 if previous else 0.06)
     main_w = (0.34 if previous else 0.42) * (scale if other else 1.0)
-    side_x = x0 + main_w + 0.03
+    side_x = x0 + main_w + (0.03 if other else 0.05)
     side_w = right - side_x
     rows_y = [0.80, 0.62, 0.46, 0.30, 0.07]
     h = 0.13
