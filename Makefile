@@ -34,7 +34,15 @@ $(BENCH_STAMP): benchmarks/requirements-asreview.lock
 	.venv-bench/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r benchmarks/requirements-asreview.lock
 	touch $(BENCH_STAMP)
 
-bench: $(STAMP) $(BENCH_STAMP)
+# bib-dedupe, for the comparison on labelled libraries, in its own environment too.
+BIBDEDUPE_STAMP := .venv-bibdedupe/.installed
+$(BIBDEDUPE_STAMP): benchmarks/requirements-bibdedupe.lock
+	rm -rf .venv-bibdedupe
+	$(PYTHON) -m venv .venv-bibdedupe
+	.venv-bibdedupe/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r benchmarks/requirements-bibdedupe.lock
+	touch $(BIBDEDUPE_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP) $(BIBDEDUPE_STAMP)
 	$(PY) benchmarks/run_all.py
 
 # Re-pin after changing the dependencies in pyproject.toml.
@@ -46,4 +54,4 @@ lock:
 	rm -rf $(VENV).lock-tmp
 
 clean:
-	rm -rf $(VENV) .venv-bench .run-staging .failed
+	rm -rf $(VENV) .venv-bench .venv-bibdedupe .run-staging .failed

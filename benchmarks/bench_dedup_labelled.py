@@ -98,9 +98,13 @@ def main(names=LIBRARIES, with_bibdedupe=True) -> dict:
         result[name] = row
         print(name, json.dumps(row), flush=True)
     result["pooled"] = {tool: summarize(c, s) for tool, (c, s) in total.items() if c["tp"] + c["fn"]}
+    ours_pooled = result["pooled"]["ours"]
+    result["targets"] = {"precision_at_least_0.998": ours_pooled["precision"] >= 0.998,
+                         "recall_at_least_0.97": ours_pooled["recall"] >= 0.97}
     if "bib-dedupe" in result["pooled"]:
-        result["pooled"]["speed_ratio"] = round(result["pooled"]["bib-dedupe"]["seconds"]
-                                                / result["pooled"]["ours"]["seconds"], 1)
+        ratio = round(result["pooled"]["bib-dedupe"]["seconds"] / ours_pooled["seconds"], 1)
+        result["pooled"]["speed_ratio"] = ratio
+        result["targets"]["at_least_5x_faster_than_bib_dedupe"] = ratio >= 5
     return result
 
 

@@ -14,7 +14,7 @@ from bib_dedupe.bib_dedupe import block, cluster, match, prep
 
 records = pd.read_csv(sys.argv[1], dtype=str).fillna("")
 start = time.perf_counter()
-matched = match(block(prep(records, verbosity_level=0), verbosity_level=0), verbosity_level=0, cpu=1)
+matched = match(block(prep(records, verbosity_level=0), verbosity_level=0), verbosity_level=0)  # its default: every core
 groups = cluster(matched, verbosity_level=0)
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "groups": [sorted(g) for g in groups]}))

@@ -11,10 +11,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_dedup  # noqa: E402
+import bench_dedup_labelled  # noqa: E402
 import bench_reliability  # noqa: E402
 import bench_run  # noqa: E402
 
-BENCHMARKS = {"reliability": bench_reliability.main, "dedup": bench_dedup.main, "run": bench_run.main}
+BENCHMARKS = {"reliability": bench_reliability.main, "dedup": bench_dedup.main,
+              "dedup_labelled": bench_dedup_labelled.main, "run": bench_run.main}
 
 
 def main(names: list[str]) -> None:

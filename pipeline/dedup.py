@@ -24,9 +24,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from .records import author_keys, first_author_key, fold, normalize_title, split_authors
+from .records import family_name, fold, normalize_title, split_authors
 
 GROUP_COLUMNS = ["group", "record_id", "kept_record", "kept", "reason", "score", "title", "year", "source"]
+LONG_WORD = re.compile(r"[^\W\d_]{3,}")
 MAX_BLOCK = 400  # larger blocks (an empty key, a very common name) are skipped for that key
 
 ERRATUM = re.compile(r"^\W*(erratum|errata|corrigendum|corrigenda|correction|publisher s note|author correction|"
@@ -42,9 +43,9 @@ TITLE_TAIL = re.compile(r"(\s*\[review\]|\s*\[\d+ refs\]|\.?\s*\[(erratum|commen
                         r"\s*\([^()]*\(\d{4}\)[^()]*(\([^()]*\))?[^()]*\)\s*$)", re.IGNORECASE)
 
 
-def kind_of(title: str, type_: str) -> str:
+def kind_of(title: str, type_: str, normalized: str | None = None) -> str:
     """What a record is, as far as its title and type tell: erratum, retraction, comment, conference or ''."""
-    t = normalize_title(title)
+    t = normalize_title(title) if normalized is None else normalized
     if ERRATUM.search(t):
         return "erratum"
     if RETRACTION.search(t):
@@ -117,13 +118,16 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     title = get("title")
     p = pd.DataFrame(index=records.index)
     p["title"] = title.map(title_key)
-    p["kind"] = [kind_of(t, ty) for t, ty in zip(title, get("type"))]
+    plain = [normalize_title(t) if (t.startswith("[") or "(" in t or "..." in t) else k
+             for t, k in zip(title, p["title"])]  # title_key only cuts those; the kind needs the whole title
+    p["kind"] = [kind_of(t, ty, n) for t, ty, n in zip(title, get("type"), plain)]
     p["doi"] = get("doi").str.strip().str.lower()
     p["year"] = pd.to_numeric(get("year").str.extract(r"(\d{4})", expand=False), errors="coerce").fillna(-1)
-    p["author"] = get("authors").map(first_author_key)
-    p["authors"] = get("authors").map(author_keys)
-    p["first_words"] = get("authors").map(lambda a: frozenset(
-        w for w in re.findall(r"[^\W\d_]{3,}", fold((split_authors(a) or [""])[0])) if w != "null"))
+    names = get("authors").map(split_authors)
+    p["author"] = names.map(lambda n: family_name(n[0]) if n else "")
+    p["authors"] = names.map(lambda n: frozenset(k for k in map(family_name, n[:6]) if k))
+    p["first_words"] = names.map(lambda n: frozenset(
+        w for w in LONG_WORD.findall(fold(n[0] if n else "")) if w != "null"))
     p["journal"] = get("journal").map(_journal)
     p["volume"] = get("volume").map(_digits)
     p["issue"] = get("issue").map(_digits)
@@ -147,11 +151,15 @@ def _blocks(p: pd.DataFrame) -> set[tuple[int, int]]:
     }
     pairs: set[tuple[int, int]] = set()
     for key in keys.values():
-        key = key[key != ""]
-        for idx in key.groupby(key.to_numpy()).indices.values():
-            if 1 < len(idx) <= MAX_BLOCK:
-                members = key.index[idx]
-                pairs.update(itertools.combinations(sorted(members), 2))
+        codes, _ = pd.factorize(key.to_numpy())
+        codes[key.to_numpy() == ""] = -1
+        counts = np.bincount(codes[codes >= 0], minlength=1)
+        size = np.where(codes >= 0, counts[np.maximum(codes, 0)], 0)
+        members = np.nonzero((size > 1) & (size <= MAX_BLOCK))[0]
+        members = members[np.argsort(codes[members], kind="stable")]
+        cuts = np.nonzero(np.diff(codes[members]))[0] + 1
+        for block in np.split(members, cuts):
+            pairs.update(itertools.combinations(block.tolist(), 2))
     return pairs
 
 

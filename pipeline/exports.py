@@ -56,9 +56,9 @@ class Report:
 
 @dataclass
 class Export:
-    """One file as read: its records (text fields, one row each), line of each record, and how it was read."""
+    """One file as read: its records (text fields, one dict each), line of each record, and how it was read."""
 
-    records: pd.DataFrame
+    records: list[dict]
     lines: list
     format: str
     encoding: str
@@ -582,6 +582,6 @@ def read_file(path: Path, report: Report) -> Export:
     return Export(_frame(recs), starts, fmt, encoding)
 
 
-def _frame(recs: list[dict]) -> pd.DataFrame:
-    df = pd.DataFrame(recs, columns=list(FIELDS))
-    return df.fillna("").astype(str).apply(lambda s: s.str.strip())
+def _frame(recs: list[dict]) -> list[dict]:
+    """Every field of every record present, as stripped text."""
+    return [{f: str(r.get(f) or "").strip() for f in FIELDS} for r in recs]

@@ -35,7 +35,10 @@ PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "di", "da", "dos"
 
 def fold(text: str) -> str:
     """Lower-case ASCII-ish letters: accents removed, ø/æ/ł/ß and the like spelled out."""
-    t = unicodedata.normalize("NFKD", (text or "").translate(FOLD)).casefold()
+    text = text or ""
+    if text.isascii():  # most of a bibliography: nothing to decompose
+        return text.lower()
+    t = unicodedata.normalize("NFKD", text.translate(FOLD)).casefold()
     return "".join(ch for ch in t if not unicodedata.combining(ch))
 
 
@@ -43,9 +46,13 @@ def normalize_doi(doi: str) -> str:
     return exports.clean_doi(doi)
 
 
+WORD = re.compile(r"\w+")
+LETTERS = re.compile(r"[^\W\d_]+")
+
+
 def normalize_title(title: str) -> str:
     """Case- and accent-folded letters and digits of any script, single-spaced."""
-    return " ".join(re.findall(r"\w+", fold(title)))
+    return " ".join(WORD.findall(fold(title)))
 
 
 def split_authors(authors: str) -> list[str]:
@@ -75,7 +82,7 @@ def family_name(author: str) -> str:
         while trailing < len(words) - 1 and _is_initials(words[len(words) - 1 - trailing]):
             trailing += 1  # "Liu R.", "Adler DG", "Van Schil P": initials come last (Vancouver style)
         family = " ".join(words[:len(words) - trailing]) if trailing else (words[-1] if words else "")
-    words = re.findall(r"[^\W\d_]+", fold(family))
+    words = LETTERS.findall(fold(family))
     parts = [w for w in words if w not in PARTICLES] or words
     return parts[-1] if parts else ""
 
@@ -122,36 +129,34 @@ def read_export(path: Path, source: str | None, source_type: str = "database",
     path = Path(path)
     report = report if report is not None else exports.Report()
     export = exports.read_file(path, report)
-    df = export.records
-    lines = export.lines
-    keep = []
-    for i, rec in enumerate(df.to_dict("records")):
-        line = lines[i] if i < len(lines) else None
-        if not any(rec[f] for f in ("title", "abstract", "authors", "doi")):
+    rows, lines = [], []
+    for i, rec in enumerate(export.records):
+        line = export.lines[i] if i < len(export.lines) else None
+        if not (rec["title"] or rec["abstract"] or rec["authors"] or rec["doi"]):
             report.add(path, line, "", "skipped", "empty record (no title, abstract, authors or DOI)")
             continue
         year = exports.year_of(rec["year"])
         if rec["year"] and not year:
             report.add(path, line, "year", "blanked", f"no four-digit year in {rec['year']!r}")
-        df.at[i, "year"] = year
+        rec["year"] = year
         if not rec["title"]:
             report.add(path, line, "title", "kept", "record without a title")
-        keep.append(i)
-    df = df.loc[keep].reset_index(drop=True)
-    lines = [lines[i] if i < len(lines) else None for i in keep]
+        rows.append(rec)
+        lines.append(line)
+    df = pd.DataFrame(rows, columns=list(exports.FIELDS))
     if source:
         df["source"] = source
     else:
         named = df["database"].where(df["database"] != "")
-        fallback = named.mode()
-        if named.isna().all():
+        if len(df) and named.isna().all():
             raise InputError(path, "a database name: this file does not name its database, so give it with "
                              "--source NAME (for example --source Scopus)")
-        df["source"] = named.fillna(fallback.iloc[0])
+        df["source"] = named.fillna(named.mode().iloc[0]) if len(df) else ""
     df["source_type"], df["imported_from"] = source_type, path.name
     df["duplicate_of"], df["duplicate_reason"] = "", ""
     digest = file_digest(path)
-    ids = [record_id(r, digest) for r in df.to_dict("records")]
+    ids = [record_id({"source": s, "title": t, "year": y, "authors": a, "doi": d}, digest)
+           for s, t, y, a, d in zip(df["source"], df["title"], df["year"], df["authors"], df["doi"])]
     # Identical records inside one export stay separate (and are then flagged as duplicates):
     # the k-th repeat gets "-k", which is stable as long as the export is.
     seen: dict[str, int] = {}
