@@ -75,7 +75,7 @@ def import_records(files: list[Path], sources: list[str] | str | None, data_dir:
             if col not in existing:
                 existing[col] = ""
         known = set(existing["record_id"])
-        fresh = new[~new["record_id"].isin(known)]
+        fresh = new[~new["record_id"].isin(known)].drop_duplicates("record_id")  # one file given twice
         round_ = round_ or next_round(inp.screening_log)
         fresh = fresh.assign(round=round_)
         columns = ["record_id", "round"] + [c for c in records.RECORD_COLUMNS if c != "record_id"]

@@ -370,3 +370,37 @@ def test_prisma_refuses_negative_counts_even_when_they_add_up(tmp_path):
     bad = BOTH_ARMS | {"duplicates": "-20", "database_results": "80"}
     res = run_cli("prisma", _filled(tmp_path, bad), "--out", tmp_path)
     assert res.returncode == 2 and "row" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_two_imports_at_once_lose_no_record(real, data_copy):
+    """The data folder is locked: the second import waits and then adds its records to the first's."""
+    import sys
+
+    files = [real("asreview", realdata.AS + "scopus.ris"), real("asreview", realdata.AS + "embase.ris")]
+    procs = [subprocess.Popen([sys.executable, "-m", "pipeline", "import-records", str(f), "--source", s,
+                               "--data", str(data_copy)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for f, s in zip(files, ("Scopus", "Embase"))]
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    rec = pd.read_csv(data_copy / "raw" / "records.csv", dtype=str)
+    assert sorted(rec["source"].value_counts().items()) == [("Embase", 6), ("Scopus", 6)]
+    validate.load_inputs(data_copy)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(args=st.lists(st.sampled_from(["--source", "X", "--round", "0", "-1", "2", "--source-type", "register",
+                                      "nowhere.ris", "--data", "ERIC", ""]), max_size=6))
+def test_import_records_arguments_exit_0_or_2_and_leave_data_alone_on_refusal(real, data_copy, args):
+    f = real("asreview", realdata.AS + "scopus.ris")
+    before = tree_digest(data_copy)
+    res = run_cli("import-records", f, *args, "--data", data_copy)
+    assert res.returncode in (0, 2) and "Traceback" not in res.stderr
+    if res.returncode == 2:
+        assert tree_digest(data_copy) == before
+
+
+def test_the_same_file_twice_in_one_call_is_read_once(real, data_copy):
+    f = real("asreview", realdata.AS + "scopus.ris")
+    s = importing.import_records([f, f], "Scopus", data_copy)
+    assert (s.read, s.already_present, s.added) == (12, 6, 6)
