@@ -404,3 +404,24 @@ def test_the_same_file_twice_in_one_call_is_read_once(real, data_copy):
     f = real("asreview", realdata.AS + "scopus.ris")
     s = importing.import_records([f, f], "Scopus", data_copy)
     assert (s.read, s.already_present, s.added) == (12, 6, 6)
+
+
+def test_ebsco_doi_in_l3_and_cinahl_year_and_database(tmp_path):
+    f = tmp_path / "cinahl.ris"
+    f.write_text("TY  - JOUR\nTI  - EBSCO record\nAU  - Roe, K\nPY  - 2019///\nJO  - Nurse Educ Today\n"
+                 "L3  - 10.1016/j.nedt.2019.01.001\nDB  - CINAHL\nER  - \n")
+    df, _ = read(f, None)
+    assert df[["doi", "year", "journal", "source"]].values.tolist() == [
+        ["10.1016/j.nedt.2019.01.001", "2019", "Nurse Educ Today", "CINAHL"]]
+
+
+def test_every_real_export_goes_through_the_import_command(real, data_copy):
+    """All of them in one call, as a reviewer with many databases would: exit 0 and every record accounted for."""
+    files = [real(package, path) for package, path, *_ in realdata.EXPORTS]
+    expected = sum(n for *_, n, _fmt, _checks in realdata.EXPORTS)
+    res = run_cli("import-records", *files, "--source", "Many", "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    assert f"read {expected} records" in res.stdout
+    rec = pd.read_csv(data_copy / "raw" / "records.csv", dtype=str, keep_default_na=False)
+    log = pd.read_csv(data_copy / "raw" / "screening_log.csv", dtype=str, keep_default_na=False)
+    assert len(rec) <= expected and (rec["duplicate_of"] == "").sum() == len(log) - 87
