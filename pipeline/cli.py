@@ -54,36 +54,77 @@ def _cmd_reliability(args) -> int:
 def _cmd_import_coded(args) -> int:
     import pandas as pd
 
-    from . import datafiles, qda, validate
+    from . import datafiles, qda, qda_import, validate
 
     data = Path(args.data)
-    inp = validate.load_inputs(data)
-    changes: dict[str, pd.DataFrame] = {}
-    for name in args.files:
-        path = Path(name)
-        suffix = path.suffix.lower()
-        if suffix == ".qdc":
-            changes["coded/codebook.csv"] = qda.read_qdc(path)
-            print(f"{path}: {len(changes['coded/codebook.csv'])} codebook nodes")
-        elif suffix == ".qdpx":
-            codebook, segments = qda.read_qdpx(path)
-            unknown = sorted(set(segments["study_id"]) - set(inp.studies["study_id"]))
-            if unknown:
-                raise InputError(path, f"segments of studies listed in raw/studies.csv; unknown study "
-                                 f"{unknown[0]!r} (add it to raw/studies.csv first)")
-            changes["coded/codebook.csv"] = codebook
-            changes["coded/segments.csv"] = segments
-            print(f"{path}: {len(codebook)} codebook nodes, {len(segments)} coded segments")
-        elif suffix in (".csv", ".tsv", ".xlsx", ".xls"):
-            codebook = changes.get("coded/codebook.csv", inp.codebook)
-            new = qda.read_coded_table(path, codebook, inp.studies)
-            base = changes.get("coded/segments.csv", inp.segments)
-            changes["coded/segments.csv"] = qda.append_segments(base, new)
-            print(f"{path}: {len(new)} coded segments added")
-        else:
-            raise InputError(path, "a .qdpx project, a .qdc codebook, or a CSV/TSV/XLSX table of coded segments")
-    datafiles.replace_files(data, changes)
+    with datafiles.locked(data):
+        inp = validate.load_inputs(data)
+        codebook, segments, sources = inp.codebook, inp.segments, inp.sources
+        log = inp.coded_import_log if inp.coded_import_log is not None else pd.DataFrame(
+            columns=["import", "file", "item", "name", "action", "detail"])
+        number = str(int(pd.to_numeric(log["import"]).max()) + 1 if len(log) else 1)
+        changed = set()
+        for name in args.files:
+            path = Path(name)
+            suffix = path.suffix.lower()
+            if suffix in (".qdc", ".qdpx"):
+                project = qda_import.read_qdc(path) if suffix == ".qdc" else qda_import.read_qdpx(path)
+                tool = " ".join((project.origin or "a REFI-QDA tool").split())[:80]
+                merged = qda_import.merge_project(project, codebook, segments, inp.recoding, inp.studies, sources,
+                                                  str(path), tool, replace=args.replace)
+                codebook = merged.codebook
+                changed.add("coded/codebook.csv")
+                if merged.segments is not None and merged.new_segments or args.replace and merged.segments is not None:
+                    segments = merged.segments
+                    changed.add("coded/segments.csv")
+                if merged.sources is not None:
+                    sources = merged.sources
+                    changed.add("coded/sources.csv")
+                rows = pd.DataFrame(project.report, columns=["item", "name", "action", "detail"])
+                log = pd.concat([log, rows.assign(**{"import": number, "file": str(path)})[log.columns]],
+                                ignore_index=True)
+                summary = (f"{path}: from {tool}: {len(project.nodes)} codes ({merged.matched} matched by GUID or "
+                           f"path, {merged.added} new, {merged.kept} kept that the file does not have, "
+                           f"{merged.removed} removed)")
+                if suffix == ".qdpx":
+                    summary += (f"; {len(project.codings)} text codings ({merged.new_segments} new segments), "
+                                f"positions read as {project.positions}")
+                if project.report:
+                    summary += f"; {len(project.report)} item(s) not imported, listed in {data / 'coded/import_log.csv'}"
+                print(summary)
+            elif suffix in (".csv", ".tsv", ".xlsx", ".xls"):
+                new = qda.read_coded_table(path, codebook, inp.studies)
+                segments = qda.append_segments(segments, new)
+                changed.add("coded/segments.csv")
+                print(f"{path}: {len(new)} coded segments added")
+            else:
+                raise InputError(path, "a .qdpx project, a .qdc codebook, or a CSV/TSV/XLSX table of coded segments")
+        frames = {"coded/codebook.csv": codebook, "coded/segments.csv": segments, "coded/sources.csv": sources}
+        changes = {k: frames[k].astype(str) for k in sorted(changed) if frames[k] is not None}
+        if len(log):
+            changes["coded/import_log.csv"] = log.astype(str)
+        datafiles.replace_files(data, changes)
     print(f"written: {', '.join(sorted(changes))} under {data}")
+    return 0
+
+
+def _cmd_export_qda(args) -> int:
+    from . import qda, validate
+
+    inp = validate.load_inputs(args.data)
+    out = Path(args.output)
+    if out.is_dir():
+        raise InputError(out, "a file name for the project, such as coded.qdpx (this is a folder)")
+    data = qda.project_qdpx(inp.codebook, inp.segments, name=args.name)
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(out, f"a writable place for the project ({exc.strerror})") from None
+    print(f"written: {out} ({len(inp.codebook)} codes, {inp.segments['study_id'].nunique()} text sources, "
+          f"{len(inp.segments)} codings)")
     return 0
 
 
@@ -202,8 +243,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import-coded", help="import coded data: REFI-QDA .qdpx/.qdc or a CSV/XLSX of segments")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--replace", action="store_true",
+                   help="the file's codes (and, for a .qdpx, its segments) replace the current ones; still refused "
+                        "if re-coding rows would point at codes or segments that go")
     p.add_argument("--data", default="data")
     p.set_defaults(func=_cmd_import_coded)
+
+    p = sub.add_parser("export-qda", help="write the coded data as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, "
+                                          "MAXQDA, QualCoder")
+    p.add_argument("output", metavar="OUT.qdpx")
+    p.add_argument("--name", default="qes-pipeline export", help="the project's name inside the file")
+    p.add_argument("--data", default="data")
+    p.set_defaults(func=_cmd_export_qda)
 
     p = sub.add_parser("status", help="list pending work: records without decisions, studies without coding")
     p.add_argument("--data", default="data")

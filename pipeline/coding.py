@@ -1,9 +1,10 @@
 """Open, axial and selective coding (Strauss & Corbin 1998) as data-frame functions.
 
-The codebook is one table of nodes: categories (with their paradigm role),
-subcategories (parent: a category) and initial codes (parent: a
-subcategory).  Coded segments link studies to initial codes; everything at
-the higher levels is derived through the hierarchy, never stored twice.
+The codebook is one table of nodes: categories (with their paradigm role, once
+it is assigned), subcategories (parent: a category) and initial codes (parent:
+a subcategory, or another code: QDA projects nest codes at any depth).  Coded
+segments link studies to nodes, usually initial codes; everything at the
+higher levels is derived through the hierarchy, never stored twice.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 from .errors import InputError
 
 PARENT_LEVEL = {"category": "", "subcategory": "category", "code": "subcategory"}
+PARENT_LEVELS = {"category": ("",), "subcategory": ("category",), "code": ("subcategory", "code")}
 
 ROLE_LABELS = {
     "causal_condition": "Causal conditions",
@@ -44,6 +46,13 @@ def check_codebook(codebook: pd.DataFrame, path: Path) -> None:
         parents = ", ".join(codes.loc[codes["name"] == name, "parent_id"])
         raise InputError(path, f"each initial code under one parent; code {name!r} is mapped to two parents "
                          f"({parents})", row=int(codebook.index.get_loc(i)) + 2, column="name", value=name)
+    if "guid" in codebook:
+        guids = codebook.loc[codebook["guid"] != "", "guid"]
+        again = guids[guids.duplicated(keep="first")]
+        if len(again):
+            i = codebook.index.get_loc(again.index[0])
+            raise InputError(path, "a unique GUID (this code's GUID is already another code's)", row=int(i) + 2,
+                             column="guid", value=again.iloc[0])
     for i, node in enumerate(codebook.to_dict("records")):
         row, nid = i + 2, node["node_id"]
         # Walk up first so that a cycle is reported as a cycle, not as a level mismatch.
@@ -63,31 +72,41 @@ def check_codebook(codebook: pd.DataFrame, path: Path) -> None:
             what = "nothing" if not got else "an unknown node"
             raise InputError(path, f"{node['level']} {nid} is mapped to {what}; expected the node_id of a {want}",
                              row=row, column="parent_id", value=got or None)
-        if want and level[got] != want:
-            raise InputError(path, f"expected {node['level']} {nid} to sit under a {want}, not a {level[got]}",
+        if want and level[got] not in PARENT_LEVELS[node["level"]]:
+            raise InputError(path, f"expected {node['level']} {nid} to sit under a "
+                             f"{' or a '.join(PARENT_LEVELS[node['level']])}, not a {level[got]}",
                              row=row, column="parent_id", value=got)
-        if node["level"] == "category" and not node["role"]:
-            raise InputError(path, f"expected a paradigm role for category {nid}", row=row, column="role")
         if node["level"] != "category" and node["role"]:
             raise InputError(path, f"expected no role on {node['level']} {nid} (roles belong to categories)",
                              row=row, column="role", value=node["role"])
 
 
+def placement(codebook: pd.DataFrame) -> pd.DataFrame:
+    """Every node with the subcategory and category it belongs to (itself, for those levels)."""
+    level = dict(zip(codebook["node_id"], codebook["level"]))
+    parent = dict(zip(codebook["node_id"], codebook["parent_id"]))
+    name = dict(zip(codebook["node_id"], codebook["name"]))
+    role = dict(zip(codebook["node_id"], codebook["role"]))
+
+    def up(nid, want):
+        while nid and level.get(nid) != want:
+            nid = parent.get(nid, "")
+        return nid or ""
+
+    ids = codebook["node_id"].tolist()
+    subs = [up(n, "subcategory") for n in ids]
+    cats = [up(n, "category") for n in ids]
+    return pd.DataFrame({
+        "code_id": ids, "code": codebook["name"].to_numpy(), "level": codebook["level"].to_numpy(),
+        "subcategory_id": subs, "subcategory": [name.get(x, "") for x in subs],
+        "category_id": cats, "category": [name.get(x, "") for x in cats], "role": [role.get(x, "") for x in cats],
+    })
+
+
 def hierarchy(codebook: pd.DataFrame) -> pd.DataFrame:
     """One row per initial code with its subcategory, category and role."""
-    nodes = codebook.set_index("node_id")
-    codes = codebook[codebook["level"] == "code"]
-    sub = nodes.loc[codes["parent_id"]]
-    cat = nodes.loc[sub["parent_id"]]
-    return pd.DataFrame({
-        "code_id": codes["node_id"].to_numpy(),
-        "code": codes["name"].to_numpy(),
-        "subcategory_id": sub.index.to_numpy(),
-        "subcategory": sub["name"].to_numpy(),
-        "category_id": cat.index.to_numpy(),
-        "category": cat["name"].to_numpy(),
-        "role": cat["role"].to_numpy(),
-    })
+    p = placement(codebook)
+    return p[p["level"] == "code"].drop(columns="level").reset_index(drop=True)
 
 
 def level_counts(codebook: pd.DataFrame) -> dict[str, int]:
@@ -113,14 +132,17 @@ def categories(codebook: pd.DataFrame) -> pd.DataFrame:
 
 def coded(segments: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
     """Segments joined to their place in the hierarchy."""
-    return segments.merge(hierarchy(codebook), on="code_id", how="left", validate="many_to_one")
+    return segments.merge(placement(codebook).drop(columns="level"), on="code_id", how="left",
+                          validate="many_to_one")
 
 
 def open_coding_table(segments: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
     """Every initial code: frequency, the studies it appears in, and one quotation with its location."""
     seg = coded(segments, codebook)
     rows = []
-    for code in hierarchy(codebook).to_dict("records"):
+    p = placement(codebook)
+    direct = p[(p["level"] != "code") & p["code_id"].isin(set(segments["code_id"]))]  # codings on upper nodes
+    for code in pd.concat([hierarchy(codebook), direct.drop(columns="level")]).to_dict("records"):
         s = seg[seg["code_id"] == code["code_id"]]
         quoted = s[s["quote"] != ""]
         first = quoted.iloc[0] if len(quoted) else None
@@ -142,6 +164,9 @@ def axial_table(codebook: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     h = hierarchy(codebook)
     freq = segments["code_id"].value_counts()
     h = h.assign(segments=h["code_id"].map(freq).fillna(0).astype(int))
+    # Codings made on a subcategory itself count under it (QDA tools allow coding on any node).
+    direct = freq.reindex(h["subcategory_id"]).fillna(0).astype(int).to_numpy()
+    h["segments"] += direct * (~h["subcategory_id"].duplicated()).to_numpy()
     out = (h.groupby(["category_id", "category", "role", "subcategory_id", "subcategory"], sort=False)
              .agg(codes=("code_id", "size"), segments=("segments", "sum")).reset_index())
     per_cat = out.groupby("category_id", sort=False).agg(category_codes=("codes", "sum"),

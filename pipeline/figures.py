@@ -172,6 +172,13 @@ def paradigm_model(codebook, core: str):
     _box(ax, xs[2] - 0.06, bottom_y, w + 0.12, h, body("intervening_condition"), COLORS["intervening_condition"])
     _arrow(ax, (xs[2] + w / 2, top_y), (xs[2] + w / 2, ymid + h))
     _arrow(ax, (xs[2] + w / 2, bottom_y + h), (xs[2] + w / 2, ymid))
+    cats = codebook[codebook["level"] == "category"]
+    unassigned = cats.loc[cats["role"] == "", "name"].tolist()
+    if unassigned:  # imported categories wait for a role: shown apart, never silently left out
+        shown = [textwrap.shorten(n, 34) for n in unassigned[:6]]
+        more = f"\n… and {len(unassigned) - 6} more" if len(unassigned) > 6 else ""
+        _box(ax, xs[0], bottom_y, w, h, "Categories without a paradigm role\n(assign one in coded/codebook.csv)\n"
+             + "\n".join(f"• {n}" for n in shown) + more, COLORS["excluded"], fontsize=7)
     return fig
 
 

@@ -1,10 +1,10 @@
-"""Interchange with qualitative-analysis tools: REFI-QDA codebooks (.qdc) and projects (.qdpx).
+"""Interchange with qualitative-analysis tools: REFI-QDA codebooks (.qdc) and projects (.qdpx) out.
 
-REFI-QDA is the exchange standard of NVivo, ATLAS.ti, MAXQDA, QualCoder and Taguette.  The
-paradigm roles, which no tool stores, travel as ``Set``s named after the role.  GUIDs are
-uuid5 of each node's name path, so exporting the same codebook twice gives identical bytes.
-XML is parsed with defusedxml (no entities, no external references); zip members are checked
-so that no path can leave the extraction folder.
+REFI-QDA is the exchange standard of NVivo, ATLAS.ti, MAXQDA, QualCoder and Taguette.  A code's
+identity is its GUID, kept in ``codebook.csv`` (uuid5 of its name path for codes made here, the
+tool's own for imported ones), so a round trip through a tool re-attaches every coding to the
+same code.  The paradigm roles, which no tool stores, travel as ``Set``s named after the role.
+Exports are deterministic: the same data give the same bytes.  Reading is in ``qda_import``.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 GUID_NAMESPACE = uuid.UUID("6f1c1f0e-6a43-5b8e-9a57-2f6f1d1b9c3a")  # fixed: GUIDs depend only on paths
 LEVEL_BY_DEPTH = {1: "category", 2: "subcategory", 3: "code"}
 ROLE_BY_LABEL = {label: role for role, label in ROLE_LABELS.items()}
-CODEBOOK_COLUMNS = ["node_id", "level", "name", "parent_id", "role", "definition", "related_concepts", "source",
-                    "provenance"]
+CODEBOOK_COLUMNS = ["node_id", "guid", "level", "name", "parent_id", "role", "definition", "related_concepts",
+                    "source", "provenance"]
 
 
 def guid_for(path: tuple[str, ...]) -> str:
@@ -50,21 +50,28 @@ def _paths(codebook: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def codebook_to_qdc(codebook: pd.DataFrame, origin: str = "qes-pipeline") -> bytes:
-    """The codebook as a REFI-QDA .qdc document (UTF-8, no BOM), roles as Sets."""
-    ET.register_namespace("", CODEBOOK_NS)
-    q = f"{{{CODEBOOK_NS}}}"
-    root = ET.Element(f"{q}CodeBook", {"origin": origin})
-    codes = ET.SubElement(root, f"{q}Codes")
+def guids(codebook: pd.DataFrame) -> dict[str, str]:
+    """node_id -> GUID: the stored one, or uuid5 of the name path for a codebook without the column."""
     paths = _paths(codebook)
+    stored = codebook["guid"] if "guid" in codebook else pd.Series("", index=codebook.index)
+    return {nid: (g or guid_for(paths[nid])) for nid, g in zip(codebook["node_id"], stored)}
+
+
+def codebook_element(codebook: pd.DataFrame, ns: str, origin: str | None = "qes-pipeline",
+                     codable: frozenset = frozenset()) -> ET.Element:
+    """``<CodeBook>`` in namespace ``ns`` (codebook or project), roles as Sets."""
+    q = f"{{{ns}}}"
+    root = ET.Element(f"{q}CodeBook", {"origin": origin} if origin else {})
+    codes = ET.SubElement(root, f"{q}Codes")
+    ids = guids(codebook)
     children: dict[str, list[dict]] = {}
     for node in codebook.to_dict("records"):
         children.setdefault(node["parent_id"], []).append(node)
 
     def add(parent_el, node):
         el = ET.SubElement(parent_el, f"{q}Code", {
-            "guid": guid_for(paths[node["node_id"]]), "name": node["name"],
-            "isCodable": "true" if node["level"] == "code" else "false"})
+            "guid": ids[node["node_id"]], "name": node["name"],
+            "isCodable": "true" if node["level"] == "code" or node["node_id"] in codable else "false"})
         if node.get("definition"):
             ET.SubElement(el, f"{q}Description").text = node["definition"]
         for child in children.get(node["node_id"], []):
@@ -81,7 +88,14 @@ def codebook_to_qdc(codebook: pd.DataFrame, origin: str = "qes-pipeline") -> byt
             s = ET.SubElement(sets_el, f"{q}Set", {"guid": guid_for(("set", role)), "name": ROLE_LABELS[role]})
             ET.SubElement(s, f"{q}Description").text = f"Strauss & Corbin paradigm role: {role}"
             for nid in members["node_id"]:
-                ET.SubElement(s, f"{q}MemberCode", {"guid": guid_for(paths[nid])})
+                ET.SubElement(s, f"{q}MemberCode", {"guid": ids[nid]})
+    return root
+
+
+def codebook_to_qdc(codebook: pd.DataFrame, origin: str = "qes-pipeline", codable: frozenset = frozenset()) -> bytes:
+    """The codebook as a REFI-QDA .qdc document (UTF-8, no BOM), roles as Sets."""
+    ET.register_namespace("", CODEBOOK_NS)
+    root = codebook_element(codebook, CODEBOOK_NS, origin, codable)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
 
@@ -94,137 +108,6 @@ def validate_xml(document: bytes, schema: str = "Codebook.xsd") -> list[str]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     doc = etree.fromstring(document, parser)
     return [] if xsd.validate(doc) else [f"line {e.line}: {e.message}" for e in xsd.error_log]
-
-
-def _parse(document: bytes, where) -> ET.Element:
-    try:
-        return SafeET.fromstring(document)
-    except DefusedXmlException as exc:
-        raise InputError(where, f"XML without entity declarations or external references (refused: {exc})") from None
-    except ET.ParseError as exc:
-        raise InputError(where, f"well-formed XML ({exc})") from None
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _codes_to_frame(codes_el: ET.Element, sets_el: ET.Element | None, where) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Nested Code elements to codebook rows; returns the rows and guid -> node_id."""
-    rows, by_guid, counters = [], {}, {"category": 0, "subcategory": 0, "code": 0}
-    prefix = {"category": "C", "subcategory": "S", "code": "K"}
-
-    def walk(el, parent_id, depth):
-        for code in [c for c in el if _local(c.tag) == "Code"]:
-            level = LEVEL_BY_DEPTH.get(depth)
-            if level is None:
-                raise InputError(where, f"at most three levels (category > subcategory > code); code "
-                                 f"{code.get('name')!r} is at level {depth}")
-            counters[level] += 1
-            nid = f"{prefix[level]}{counters[level]:02d}"
-            guid = code.get("guid", "")
-            if guid in by_guid:
-                raise InputError(where, f"each code once; code {code.get('name')!r} (guid {guid}) appears under "
-                                 f"two parents")
-            by_guid[guid] = nid
-            desc = next((c.text or "" for c in code if _local(c.tag) == "Description"), "")
-            rows.append({"node_id": nid, "level": level, "name": code.get("name", ""), "parent_id": parent_id,
-                         "role": "", "definition": desc, "related_concepts": "", "source": "REFI-QDA import",
-                         "provenance": "reported"})
-            walk(code, nid, depth + 1)
-
-    walk(codes_el, "", 1)
-    frame = pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
-    if sets_el is not None:
-        for s in [c for c in sets_el if _local(c.tag) == "Set"]:
-            role = ROLE_BY_LABEL.get(s.get("name", ""))
-            if role is None:
-                continue
-            for m in [c for c in s if _local(c.tag) == "MemberCode"]:
-                nid = by_guid.get(m.get("guid") or m.get("targetGUID"))
-                if nid is not None:
-                    frame.loc[frame["node_id"] == nid, "role"] = role
-    return frame, by_guid
-
-
-def read_qdc(path: Path) -> pd.DataFrame:
-    """A .qdc codebook as codebook rows (levels by depth, roles from Sets named after them)."""
-    path = Path(path)
-    root = _parse(path.read_bytes(), path)
-    if _local(root.tag) != "CodeBook":
-        raise InputError(path, f"a REFI-QDA CodeBook root element, not {_local(root.tag)!r}")
-    codes = next((c for c in root if _local(c.tag) == "Codes"), None)
-    if codes is None:
-        raise InputError(path, "a Codes element")
-    sets = next((c for c in root if _local(c.tag) == "Sets"), None)
-    return _codes_to_frame(codes, sets, path)[0]
-
-
-def safe_member(name: str) -> PurePosixPath:
-    """A zip member's path, refused if it could land outside the extraction folder."""
-    p = PurePosixPath(name.replace("\\", "/"))
-    if p.is_absolute() or ".." in p.parts or (p.parts and p.parts[0].endswith(":")):
-        raise ValueError(name)
-    return p
-
-
-def read_qdpx(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A .qdpx project: (codebook rows, coded segments with study = source name and coder = user)."""
-    path = Path(path)
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise InputError(path, "a .qdpx zip archive") from None
-    with archive:
-        members = {}
-        for info in archive.infolist():
-            try:
-                members[str(safe_member(info.filename))] = info
-            except ValueError:
-                raise InputError(path, f"zip entries inside the project folder; entry {info.filename!r} points "
-                                 f"outside it") from None
-        if "project.qde" not in members:
-            raise InputError(path, "a project.qde file at the top of the archive")
-        root = _parse(archive.read(members["project.qde"]), f"{path}!project.qde")
-        users = {u.get("guid"): u.get("name") or u.get("guid") for u in root.iter(f"{{{PROJECT_NS}}}User")}
-        cb_el = next((c for c in root if _local(c.tag) == "CodeBook"), None)
-        if cb_el is None:
-            raise InputError(f"{path}!project.qde", "a CodeBook element")
-        codes_el = next(c for c in cb_el if _local(c.tag) == "Codes")
-        sets_el = next((c for c in root if _local(c.tag) == "Sets"), None)
-        codebook, by_guid = _codes_to_frame(codes_el, sets_el, f"{path}!project.qde")
-        segments = []
-        for source in root.iter(f"{{{PROJECT_NS}}}TextSource"):
-            study = source.get("name") or source.get("guid")
-            text = _source_text(archive, members, source)
-            for sel in [c for c in source if _local(c.tag) == "PlainTextSelection"]:
-                start, end = int(sel.get("startPosition", 0)), int(sel.get("endPosition", 0))
-                for coding in [c for c in sel if _local(c.tag) == "Coding"]:
-                    ref = next((c for c in coding if _local(c.tag) == "CodeRef"), None)
-                    code_id = by_guid.get(ref.get("targetGUID")) if ref is not None else None
-                    if code_id is None:
-                        raise InputError(f"{path}!project.qde", f"a Coding whose CodeRef names a code of the "
-                                         f"codebook (selection {sel.get('guid')})")
-                    segments.append({
-                        "study_id": study, "code_id": code_id, "location": f"characters {start}-{end}",
-                        "quote": text[start:end] if text else (sel.get("name") or ""),
-                        "coder": users.get(coding.get("creatingUser") or sel.get("creatingUser"), "unknown")})
-    seg = pd.DataFrame(segments, columns=["study_id", "code_id", "location", "quote", "coder"])
-    seg.insert(0, "segment_id", [f"Q{i:04d}" for i in range(1, len(seg) + 1)])
-    seg["provenance"] = "reported"
-    return codebook, seg
-
-
-def _source_text(archive, members, source) -> str:
-    content = next((c.text for c in source if _local(c.tag) == "PlainTextContent"), None)
-    if content:
-        return content
-    ref = source.get("plainTextPath", "")
-    if ref.startswith("internal://"):
-        name = "sources/" + ref[len("internal://"):]
-        if name in members:
-            return archive.read(members[name]).decode("utf-8-sig")
-    return ""
 
 
 GENERIC_COLUMNS = {"study": ("study", "document", "source", "document name", "file"),
@@ -283,52 +166,6 @@ def append_segments(existing: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([existing, new[existing.columns]], ignore_index=True)
 
 
-def project_bytes(codebook: pd.DataFrame, segments: pd.DataFrame, texts: dict[str, str]) -> bytes:
-    """A minimal .qdpx (for tests and hand-off): codebook, one TextSource per study with its codings."""
-    ET.register_namespace("", PROJECT_NS)
-    q = f"{{{PROJECT_NS}}}"
-    paths = _paths(codebook)
-    root = ET.Element(f"{q}Project", {"name": "qes-pipeline export", "origin": "qes-pipeline"})
-    users = ET.SubElement(root, f"{q}Users")
-    coders = sorted(set(segments["coder"]))
-    for c in coders:
-        ET.SubElement(users, f"{q}User", {"guid": guid_for(("user", c)), "name": c})
-    cb = ET.fromstring(codebook_to_qdc(codebook))
-    cb_el = ET.SubElement(root, f"{q}CodeBook")
-    codes_el = ET.SubElement(cb_el, f"{q}Codes")
-
-    def copy(src, dst):
-        for c in src:
-            if _local(c.tag) == "Code":
-                el = ET.SubElement(dst, f"{q}Code", dict(c.attrib))
-                for d in c:
-                    if _local(d.tag) == "Description":
-                        ET.SubElement(el, f"{q}Description").text = d.text
-                copy(c, el)
-
-    copy(next(c for c in cb if _local(c.tag) == "Codes"), codes_el)
-    sources = ET.SubElement(root, f"{q}Sources")
-    buf = BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for study, text in texts.items():
-            sguid = guid_for(("source", study))
-            src = ET.SubElement(sources, f"{q}TextSource", {"guid": sguid, "name": study,
-                                                             "plainTextPath": f"internal://{sguid}.txt"})
-            for n, seg in enumerate(segments[segments["study_id"] == study].to_dict("records")):
-                start = text.find(seg["quote"]) if seg["quote"] else 0
-                end = start + len(seg["quote"])
-                sel = ET.SubElement(src, f"{q}PlainTextSelection", {
-                    "guid": guid_for(("sel", study, str(n))), "startPosition": str(max(start, 0)),
-                    "endPosition": str(max(end, 0))})
-                coding = ET.SubElement(sel, f"{q}Coding", {"guid": guid_for(("coding", study, str(n))),
-                                                           "creatingUser": guid_for(("user", seg["coder"]))})
-                ET.SubElement(coding, f"{q}CodeRef", {"targetGUID": guid_for(paths[seg["code_id"]])})
-            z.writestr(f"sources/{sguid}.txt", text.encode("utf-8"))
-        ET.indent(root)
-        z.writestr("project.qde", b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8"))
-    return buf.getvalue()
-
-
 def save_qdc(codebook: pd.DataFrame, path: Path) -> Path:
     """Write the codebook as .qdc, refusing to write a document the standard's schema rejects."""
     document = codebook_to_qdc(codebook)
@@ -337,3 +174,72 @@ def save_qdc(codebook: pd.DataFrame, path: Path) -> Path:
         raise ValueError("the exported codebook does not validate against Codebook.xsd: " + "; ".join(errors[:3]))
     Path(path).write_bytes(document)
     return Path(path)
+
+
+def project_qdpx(codebook: pd.DataFrame, segments: pd.DataFrame, name: str = "qes-pipeline export") -> bytes:
+    """The coded data as a REFI-QDA project (.qdpx): the codebook (roles as Sets), one text source per
+    study made of its quotes (so every position is exact), every coding with its coder.  Same data,
+    same bytes: GUIDs are uuid5 of what they name, and the zip entries carry a fixed date.
+
+    A segment without a quote is exported as a one-line marker '[segment <id>: <location>]', said
+    in that text, so that its coding still has a place.
+    """
+    ET.register_namespace("", PROJECT_NS)
+    q = f"{{{PROJECT_NS}}}"
+    ids = guids(codebook)
+    root = ET.Element(f"{q}Project", {"name": name, "origin": "qes-pipeline"})
+    users = ET.SubElement(root, f"{q}Users")
+    for coder in sorted(set(segments["coder"])):
+        ET.SubElement(users, f"{q}User", {"guid": guid_for(("user", coder)), "name": coder})
+    full = codebook_element(codebook, PROJECT_NS, None, frozenset(segments["code_id"]))
+    cb_el = ET.SubElement(root, f"{q}CodeBook")
+    cb_el.append(next(c for c in full if c.tag == f"{q}Codes"))
+    sources = ET.SubElement(root, f"{q}Sources")
+    texts = {}
+    for study in sorted(set(segments["study_id"])):
+        sguid = guid_for(("source", study))
+        src = ET.SubElement(sources, f"{q}TextSource", {"guid": sguid, "name": study,
+                                                         "plainTextPath": f"internal://{sguid}.txt"})
+        parts, spans, pos = [], {}, 0
+        rows = segments[segments["study_id"] == study]
+        for seg in rows.to_dict("records"):
+            quote = seg["quote"] or f"[segment {seg['segment_id']}: {seg['location'] or 'no quote recorded'}]"
+            if quote not in spans:
+                spans[quote] = (pos, pos + len(quote))
+                parts.append(quote + "\n\n")
+                pos += len(quote) + 2
+        for quote, (start, end) in spans.items():
+            sel = ET.SubElement(src, f"{q}PlainTextSelection", {
+                "guid": guid_for(("selection", study, quote)), "name": quote[:60],
+                "startPosition": str(start), "endPosition": str(end)})
+            for seg in rows.to_dict("records"):
+                if (seg["quote"] or f"[segment {seg['segment_id']}: {seg['location'] or 'no quote recorded'}]") \
+                        != quote:
+                    continue
+                coding = ET.SubElement(sel, f"{q}Coding", {"guid": guid_for(("coding", seg["segment_id"])),
+                                                           "creatingUser": guid_for(("user", seg["coder"]))})
+                ET.SubElement(coding, f"{q}CodeRef", {"targetGUID": ids[seg["code_id"]]})
+        texts[sguid] = "".join(parts)
+    sets = [c for c in full if c.tag == f"{q}Sets"]
+    if sets:
+        sets_el = ET.SubElement(root, f"{q}Sets")
+        for s in sets[0]:
+            new = ET.SubElement(sets_el, f"{q}Set", dict(s.attrib))
+            for d in s:
+                if d.tag == f"{q}Description":
+                    ET.SubElement(new, f"{q}Description").text = d.text
+                else:
+                    ET.SubElement(new, f"{q}MemberCode", {"targetGUID": d.get("guid")})
+    ET.indent(root)
+    document = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+    errors = validate_xml(document, "Project.xsd")
+    if errors:
+        raise ValueError("the exported project does not validate against Project.xsd: " + "; ".join(errors[:3]))
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for entry, data in [("project.qde", document)] + [(f"sources/{g}.txt", t.encode("utf-8"))
+                                                           for g, t in sorted(texts.items())]:
+            info = zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            z.writestr(info, data)
+    return buf.getvalue()

@@ -21,6 +21,9 @@ def pending_work(inp: Inputs) -> pd.DataFrame:
     for sid in inp.studies["study_id"]:
         if sid not in coded:
             rows.append({"task": "code", "id": sid, "where": "coded/segments.csv (no coded segments yet)"})
+    cats = inp.codebook[inp.codebook["level"] == "category"]
+    for nid in cats.loc[cats["role"] == "", "node_id"]:
+        rows.append({"task": "assign a paradigm role", "id": nid, "where": "coded/codebook.csv, column 'role'"})
     if inp.screening_reviews is not None:
         open_conflicts = screening.conflicts(inp.screening_reviews, inp.screening_log)
         for rec in open_conflicts[open_conflicts["status"] == "to resolve"].to_dict("records"):

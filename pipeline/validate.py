@@ -23,13 +23,13 @@ STAGES = ("title", "abstract", "retrieval", "full_text", "quality")
 DECISIONS = ("include", "exclude", "pending", "")
 LEVELS = ("category", "subcategory", "code")
 ROLES = ("causal_condition", "contextual_condition", "intervening_condition", "strategy", "consequence")
-PROVENANCE_PATTERN = r"^(reported|reconstructed|derived:.+)$"
+PROVENANCE_PATTERN = r"^(reported|reconstructed|derived:.+|imported:.+)$"
 ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
 
 
 def _provenance() -> pa.Column:
     return pa.Column(str, pa.Check.str_matches(PROVENANCE_PATTERN,
-                     error="reported, reconstructed or derived:<section of the article>"))
+                     error="reported, reconstructed, derived:<section of the article> or imported:<tool>"))
 
 
 def _id() -> pa.Column:
@@ -96,6 +96,10 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     }, strict=True, unique=["study_id"]),
     "coded/codebook.csv": pa.DataFrameSchema({
         "node_id": _id(),
+        "guid": pa.Column(str, pa.Check.str_matches(
+            r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$",
+            error="a lower-case GUID such as 6f1c1f0e-6a43-5b8e-9a57-2f6f1d1b9c3a (the code's REFI-QDA identity), "
+                  "or empty for a code added here (it then gets one from its name path)")),
         "level": _one_of(LEVELS),
         "name": _text(nonempty=True),
         "parent_id": _text(),
@@ -158,6 +162,18 @@ OPTIONAL_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "line": pa.Column(str, pa.Check.str_matches(r"^(\d+)?$", error="a line number or empty")),
         "field": _text(),
         "action": _one_of(["read", "kept", "blanked", "skipped"]),
+        "detail": _text(),
+    }, strict=True),
+    "coded/sources.csv": pa.DataFrameSchema({
+        "source_name": _text(nonempty=True),
+        "study_id": _id(),
+    }, strict=True, unique=["source_name"]),
+    "coded/import_log.csv": pa.DataFrameSchema({
+        "import": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d*$", error="an import number: 1, 2, ...")),
+        "file": _text(nonempty=True),
+        "item": _text(nonempty=True),
+        "name": _text(),
+        "action": _text(nonempty=True),
         "detail": _text(),
     }, strict=True),
     "raw/screening_reviews.csv": pa.DataFrameSchema({
@@ -244,13 +260,15 @@ class Inputs:
     screening_reviews: pd.DataFrame | None = None
     quality_appraisal: pd.DataFrame | None = None
     import_log: pd.DataFrame | None = None
+    sources: pd.DataFrame | None = None
+    coded_import_log: pd.DataFrame | None = None
 
     def path(self, key: str) -> Path:
         return self.data_dir / key
 
 
 def _key_name(key: str) -> str:
-    return re.sub(r"^.*/|\.csv$", "", key)
+    return {"coded/import_log.csv": "coded_import_log"}.get(key, re.sub(r"^.*/|\.csv$", "", key))
 
 
 def load_inputs(data_dir: Path | str) -> Inputs:
@@ -298,8 +316,11 @@ def check_links(inp: Inputs) -> None:
     codes = inp.codebook.loc[inp.codebook["level"] == "code", "node_id"]
     _must_exist(inp.segments, "study_id", inp.studies["study_id"], p("coded/segments.csv"),
                 "a study_id from raw/studies.csv")
-    _must_exist(inp.segments, "code_id", codes, p("coded/segments.csv"),
-                "a code_id of level 'code' in coded/codebook.csv")
+    _must_exist(inp.segments, "code_id", inp.codebook["node_id"], p("coded/segments.csv"),
+                "a node_id of coded/codebook.csv")
+    if inp.sources is not None:
+        _must_exist(inp.sources, "study_id", inp.studies["study_id"], p("coded/sources.csv"),
+                    "a study_id from raw/studies.csv")
     _must_exist(inp.recoding, "study_id", inp.studies["study_id"], p("coded/recoding.csv"),
                 "a study_id from raw/studies.csv")
     _must_exist(inp.recoding[inp.recoding["code_id"] != ""], "code_id", codes, p("coded/recoding.csv"),

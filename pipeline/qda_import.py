@@ -1,0 +1,528 @@
+"""Reading REFI-QDA projects (.qdpx) and codebooks (.qdc) as NVivo, ATLAS.ti, MAXQDA, QualCoder and Taguette write them.
+
+What the tools do differently, and how it is met here:
+- the XML inside a .qdpx may have any ``.qde`` name (ATLAS.ti names it after the project) and
+  the texts may sit under ``sources/`` or ``Sources/`` (NVivo);
+- namespaces ``urn:QDA-XML:project:1.0``, ``…:1.1`` or none at all are read alike (elements are
+  matched by local name);
+- NVivo counts positions in UTF-16 code units, the standard in characters: with astral
+  characters (emoji) in a text the two differ, and the reading whose selections start and end at
+  word boundaries is taken (NVivo's origin decides a tie);
+- any depth of codes; Sets named after a paradigm role give roles, other Sets are reported;
+- codings on PDF text selections are imported with their page; codings on pictures, audio,
+  video, notes, cases and other sets are listed in the import report, never dropped silently.
+
+Safety: a limit on each entry's and the total decompressed size and on the compression ratio;
+symlink entries, paths leaving the archive, entity declarations and DTDs are refused.
+Every message names the user's file (and the entry inside it), never a temporary copy.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree as ET
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+
+from .errors import InputError
+
+MAX_ENTRY = 512 * 2**20  # one decompressed entry
+MAX_TOTAL = 2 * 2**30  # all entries together
+MAX_RATIO = 200  # decompressed / compressed, per entry larger than 1 MiB
+MEDIA = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video", "PDFSource": "pdf"}
+
+
+@dataclass
+class Node:
+    guid: str
+    name: str
+    parent_guid: str
+    depth: int
+    description: str
+    codable: bool
+
+
+@dataclass
+class Coding:
+    source_guid: str
+    source_name: str
+    code_guid: str
+    start: int
+    end: int
+    quote: str
+    coder: str
+    page: str = ""
+    guid: str = ""
+
+
+@dataclass
+class Project:
+    """What a REFI-QDA file holds, in the tool's own terms (GUIDs, names, positions)."""
+
+    origin: str
+    nodes: list[Node] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)  # code guid -> paradigm role
+    codings: list[Coding] = field(default_factory=list)
+    report: list[dict] = field(default_factory=list)  # what was not imported, and why
+    positions: str = "characters"
+    kind: str = "project"  # or "codebook": a .qdc carries no codings, so it never replaces segments
+
+    def note(self, what: str, name: str, action: str, detail: str = "") -> None:
+        self.report.append({"item": what, "name": name, "action": action, "detail": detail})
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _children(el, name: str) -> list:
+    return [c for c in el if _local(c.tag) == name]
+
+
+def _child(el, name: str):
+    return next((c for c in el if _local(c.tag) == name), None)
+
+
+def parse_xml(document: bytes, where: str) -> ET.Element:
+    try:
+        return SafeET.fromstring(document, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise InputError(where, f"XML without a DTD, entity declarations or external references (refused: "
+                         f"{type(exc).__name__})") from None
+    except ET.ParseError as exc:
+        raise InputError(where, f"well-formed XML ({exc})") from None
+
+
+def _codes(project: Project, codes_el, where: str, roles_from) -> None:
+    from .coding import ROLE_LABELS
+
+    role_by_label = {label.casefold(): role for role, label in ROLE_LABELS.items()}
+    role_by_label |= {role.casefold(): role for role in ROLE_LABELS}
+    seen: set[str] = set()
+
+    def walk(el, parent_guid: str, depth: int) -> None:
+        for code in _children(el, "Code"):
+            guid = (code.get("guid") or "").lower()
+            name = (code.get("name") or "").strip()
+            if not guid or not name:
+                raise InputError(where, f"every Code with a guid and a name (found guid={guid!r}, name={name!r})")
+            if guid in seen:
+                raise InputError(where, f"each code once; code {name!r} (guid {guid}) appears twice")
+            seen.add(guid)
+            desc = _child(code, "Description")
+            project.nodes.append(Node(guid, name, parent_guid, depth,
+                                      (desc.text or "").strip() if desc is not None else "",
+                                      code.get("isCodable", "true") != "false"))
+            walk(code, guid, depth + 1)
+
+    walk(codes_el, "", 1)
+    for sets_el in roles_from:
+        for s in _children(sets_el, "Set"):
+            role = role_by_label.get((s.get("name") or "").strip().casefold())
+            members = [(m.get("targetGUID") or m.get("guid") or "").lower() for m in _children(s, "MemberCode")]
+            if role is None:
+                project.note("set", s.get("name") or "", "not imported",
+                             f"a set of {len(members)} code(s) and {len(_children(s, 'MemberSource'))} "
+                             f"source(s) that is not a paradigm role")
+                continue
+            for guid in members:
+                if guid in seen:
+                    project.roles[guid] = role
+
+
+def read_qdc_bytes(document: bytes, where: str) -> Project:
+    root = parse_xml(document, where)
+    if _local(root.tag) != "CodeBook":
+        raise InputError(where, f"a REFI-QDA CodeBook root element, not {_local(root.tag)!r}")
+    project = Project(origin=root.get("origin") or "", kind="codebook")
+    codes = _child(root, "Codes")
+    if codes is None:
+        raise InputError(where, "a Codes element inside the CodeBook")
+    _codes(project, codes, where, [s for s in [_child(root, "Sets")] if s is not None])
+    return project
+
+
+def read_qdc(path: Path) -> Project:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "a .qdc file")
+    return read_qdc_bytes(path.read_bytes(), str(path))
+
+
+# --------------------------------------------------------------------------- .qdpx
+
+def _members(archive: zipfile.ZipFile, where: str) -> dict[str, zipfile.ZipInfo]:
+    """Entries by lower-cased path, after the safety checks; nothing is decompressed here."""
+    out, total = {}, 0
+    for info in archive.infolist():
+        name = info.filename.replace("\\", "/")
+        p = PurePosixPath(name)
+        if p.is_absolute() or ".." in p.parts or (p.parts and p.parts[0].endswith(":")):
+            raise InputError(where, f"zip entries inside the project; entry {info.filename!r} points outside it")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise InputError(where, f"no symbolic links in the project; entry {info.filename!r} is one")
+        if info.file_size > MAX_ENTRY:
+            raise InputError(where, f"entries under {MAX_ENTRY // 2**20} MiB decompressed; entry {info.filename!r} "
+                             f"is {info.file_size // 2**20} MiB")
+        if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise InputError(where, f"a compression ratio under {MAX_RATIO}:1; entry {info.filename!r} inflates "
+                             f"{info.file_size // max(info.compress_size, 1)}:1 (a zip bomb?)")
+        total += info.file_size
+        if total > MAX_TOTAL:
+            raise InputError(where, f"a project under {MAX_TOTAL // 2**30} GiB decompressed")
+        if not info.is_dir():
+            out[name.lower()] = info
+    return out
+
+
+def _read(archive, info, where: str) -> bytes:
+    """An entry, read in chunks and stopped at its declared size (a lying header cannot inflate more)."""
+    chunks, size = [], 0
+    with archive.open(info) as f:
+        while chunk := f.read(1 << 20):
+            size += len(chunk)
+            if size > min(info.file_size, MAX_ENTRY):
+                raise InputError(where, f"entry {info.filename!r} larger than its header says")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _text_of(archive, members, source, where: str) -> str | None:
+    content = _child(source, "PlainTextContent")
+    if content is not None and content.text:
+        return content.text
+    ref = source.get("plainTextPath") or ""
+    if ref.startswith("internal://"):
+        info = members.get(("sources/" + ref[len("internal://"):]).lower())
+        if info is None:
+            return None
+        data = _read(archive, info, where)
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("cp1252")
+    return None
+
+
+def _utf16_to_index(text: str):
+    """Map a UTF-16 offset to a character offset (None where it would split a surrogate pair)."""
+    table, k = {}, 0
+    for i, ch in enumerate(text):
+        table[k] = i
+        k += 2 if ord(ch) > 0xFFFF else 1
+    table[k] = len(text)
+    return table.get
+
+
+def _boundary_share(text: str, spans) -> float:
+    ok = 0
+    for a, b in spans:
+        if a is None or b is None or not (0 <= a <= b <= len(text)):
+            continue
+        left = a == 0 or not (text[a - 1].isalnum() and text[a:a + 1].isalnum())
+        right = b == len(text) or not (text[b - 1:b].isalnum() and text[b].isalnum())
+        ok += left and right
+    return ok / max(len(spans), 1)
+
+
+def _position_reader(text: str, raw_spans, origin: str):
+    """Characters or UTF-16 code units: the reading whose selections fall on word boundaries."""
+    if text is None or all(ord(c) <= 0xFFFF for c in text):
+        return (lambda x: x), "characters"
+    to_index = _utf16_to_index(text)
+    as_chars = _boundary_share(text, raw_spans)
+    as_utf16 = _boundary_share(text, [(to_index(a), to_index(b)) for a, b in raw_spans])
+    if as_utf16 > as_chars or (as_utf16 == as_chars and origin.lower().startswith("nvivo")):
+        return to_index, "UTF-16 code units"
+    return (lambda x: x), "characters"
+
+
+def read_qdpx(path: Path) -> Project:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "a .qdpx project file")
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(path, f"a .qdpx zip archive ({exc})") from None
+    with archive:
+        members = _members(archive, str(path))
+        qde = sorted(n for n in members if n.endswith(".qde") and "/" not in n) or sorted(
+            n for n in members if n.endswith(".qde"))
+        if not qde:
+            raise InputError(path, "a .qde project file in the archive (project.qde or <name>.qde)")
+        where = f"{path}!{members[qde[0]].filename}"
+        root = parse_xml(_read(archive, members[qde[0]], where), where)
+        if _local(root.tag) != "Project":
+            raise InputError(where, f"a REFI-QDA Project root element, not {_local(root.tag)!r}")
+        project = Project(origin=root.get("origin") or "")
+        users = {(u.get("guid") or "").lower(): u.get("name") or u.get("id") or u.get("guid")
+                 for u in root.iter() if _local(u.tag) == "User"}
+        codebook = _child(root, "CodeBook")
+        codes = _child(codebook, "Codes") if codebook is not None else None
+        if codes is None:
+            raise InputError(where, "a CodeBook with a Codes element")
+        _codes(project, codes, where, [s for s in (_child(root, "Sets"), _child(codebook, "Sets")) if s is not None])
+        sources = _child(root, "Sources")
+        units = set()
+        for source in (list(sources) if sources is not None else []):
+            kind = _local(source.tag)
+            name = source.get("name") or source.get("guid") or ""
+            if kind == "TextSource":
+                _text_codings(project, archive, members, source, name, users, where, units)
+            elif kind == "PDFSource":
+                _pdf_codings(project, archive, members, source, name, users, where)
+            elif kind in MEDIA:
+                n = sum(len(_children(sel, "Coding")) for sel in source.iter()
+                        if _local(sel.tag).endswith("Selection"))
+                project.note(MEDIA[kind], name, "not imported", f"{n} coding(s) on a {MEDIA[kind]} source")
+        for item, tag in (("note", "Note"), ("case", "Case")):
+            parent = _child(root, tag + "s")
+            for el in (_children(parent, tag) if parent is not None else []):
+                project.note(item, el.get("name") or el.get("guid") or "", "not imported",
+                             "the pipeline keeps no notes or cases")
+        if units:
+            project.positions = ", ".join(sorted(units))
+    return project
+
+
+def _selections(source, kind: str = "PlainTextSelection"):
+    return [s for s in source.iter() if _local(s.tag) == kind]
+
+
+def _codings_of(sel, users, default_user):
+    for coding in _children(sel, "Coding"):
+        ref = _child(coding, "CodeRef")
+        guid = (ref.get("targetGUID") or "").lower() if ref is not None else ""
+        user = users.get((coding.get("creatingUser") or default_user or "").lower(), "unknown")
+        yield guid, user, (coding.get("guid") or "").lower()
+
+
+def _position(sel, attr: str, where: str, source_name: str) -> int:
+    value = sel.get(attr, "")
+    if not re.fullmatch(r"\d+", value or ""):
+        raise InputError(where, f"a whole number of characters in {attr} of selection {sel.get('guid')} "
+                         f"in source {source_name!r}", value=value)
+    return int(value)
+
+
+def _text_codings(project, archive, members, source, name, users, where, units) -> None:
+    sels = _selections(source)
+    text = _text_of(archive, members, source, where)
+    raw = [(_position(s, "startPosition", where, name), _position(s, "endPosition", where, name)) for s in sels]
+    to_index, unit = _position_reader(text, raw, project.origin)
+    units.add(unit)
+    for sel, (a, b) in zip(sels, raw):
+        start, end = to_index(a), to_index(b)
+        if text is None:
+            project.note("selection", sel.get("guid") or "", "not imported",
+                         f"source {name!r} has no text in the project")
+            continue
+        if start is None or end is None or not (0 <= start <= end <= len(text)):
+            raise InputError(where, f"positions inside the text of source {name!r} ({len(text)} characters) for "
+                             f"selection {sel.get('guid')}", value=f"{a}-{b}")
+        for guid, user, coding_guid in _codings_of(sel, users, sel.get("creatingUser")):
+            project.codings.append(Coding(source.get("guid", "").lower(), name, guid, start, end, text[start:end],
+                                          user, guid=coding_guid))
+
+
+def _pdf_codings(project, archive, members, source, name, users, where) -> None:
+    """Text selections in a PDF's text layer come in with their page; areas (pictures) do not."""
+    for rep in _children(source, "Representation"):
+        text = _text_of(archive, members, rep, where)
+        for sel in _selections(rep):
+            a, b = _position(sel, "startPosition", where, name), _position(sel, "endPosition", where, name)
+            if text is None or not (0 <= a <= b <= len(text)):
+                project.note("pdf selection", sel.get("guid") or "", "not imported",
+                             f"no text layer, or positions outside it, in source {name!r}")
+                continue
+            for guid, user, coding_guid in _codings_of(sel, users, sel.get("creatingUser")):
+                page = sel.get("page") or sel.get("firstPage") or ""
+                project.codings.append(Coding(source.get("guid", "").lower(), name, guid, a, b, text[a:b], user,
+                                              page, coding_guid))
+    areas = _selections(source, "PDFSelection")
+    if areas:
+        n = sum(len(_children(s, "Coding")) for s in areas)
+        project.note("pdf area", name, "not imported", f"{n} coding(s) on areas of the page (not text)")
+
+
+def slug(name: str) -> str:
+    """A study id from a source name: ASCII letters, digits, '_', '-', '.'; accents folded."""
+    t = unicodedata.normalize("NFKD", name)
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    t = re.sub(r"[^A-Za-z0-9_.\-]+", "_", t).strip("_.-")
+    return t or "source"
+
+
+# --------------------------------------------------------------------------- into the project's data
+
+LEVEL_OF_DEPTH = {1: "category", 2: "subcategory"}
+PREFIX = {"category": "C", "subcategory": "S", "code": "K"}
+SOURCE_MAP_COLUMNS = ["source_name", "study_id"]
+
+
+@dataclass
+class Merged:
+    codebook: object
+    segments: object | None
+    recoding: object | None
+    sources: object | None
+    matched: int
+    added: int
+    kept: int
+    removed: int
+    new_segments: int
+
+
+def _paths(nodes: dict[str, tuple[str, str]]) -> dict[str, tuple]:
+    """Name path of every node from {id: (name, parent id)}."""
+    out = {}
+    for nid in nodes:
+        path, cur, guard = [], nid, 0
+        while cur and guard < 10_000:
+            name, parent = nodes[cur]
+            path.append(name)
+            cur, guard = parent, guard + 1
+        out[nid] = tuple(reversed(path))
+    return out
+
+
+def _next_ids(codebook, level: str):
+    prefix = PREFIX[level]
+    used = codebook["node_id"].str.extract(rf"^{prefix}(\d+)$", expand=False).dropna()
+    width = max([len(x) for x in used] + [2])
+    n = max([int(x) for x in used] + [0])
+    while True:
+        n += 1
+        yield f"{prefix}{n:0{width}d}"
+
+
+def merge_project(project: Project, codebook, segments, recoding, studies, source_map, where: str,
+                  tool: str, replace: bool = False) -> Merged:
+    """The imported codes and codings merged into the current data, codes matched by GUID, then by path.
+
+    Matched codes keep their node id and what the interchange cannot carry (provenance, sources,
+    related concepts; the role too unless the file has role Sets); new codes are marked
+    ``imported:<tool>``.  Existing segments and re-coding rows are never re-pointed.  Without
+    ``replace`` codes missing from the file stay; with it they go, unless a segment or re-coding
+    row still uses them (refused, naming the rows).
+    """
+    import pandas as pd
+
+    current = codebook.copy()
+    cur_paths = _paths({r["node_id"]: (r["name"], r["parent_id"]) for r in current.to_dict("records")})
+    from .qda import guids
+
+    by_guid = {g.lower(): nid for nid, g in guids(current).items()}
+    by_path = {p: nid for nid, p in cur_paths.items()}
+    imp_paths = _paths({n.guid: (n.name, n.parent_guid) for n in project.nodes})
+    rows = {r["node_id"]: r for r in current.to_dict("records")}
+    order = list(current["node_id"])
+    guid_to_id, matched, added = {}, 0, 0
+    fresh = {level: _next_ids(current, level) for level in PREFIX}
+    has_roles = bool(project.roles)
+    for node in project.nodes:  # parents come before their children
+        level = LEVEL_OF_DEPTH.get(node.depth, "code")
+        nid = by_guid.get(node.guid) or by_path.get(imp_paths[node.guid])
+        parent_id = guid_to_id.get(node.parent_guid, "")
+        if nid is not None and nid not in guid_to_id.values():
+            row = dict(rows[nid])
+            row.update({"guid": node.guid, "name": node.name, "parent_id": parent_id, "level": level,
+                        "definition": node.description if node.description or not row["definition"]
+                        else row["definition"]})
+            if has_roles or level != "category":
+                row["role"] = project.roles.get(node.guid, "") if level == "category" else ""
+            matched += 1
+        else:
+            nid = next(fresh[level])
+            row = {"node_id": nid, "guid": node.guid, "level": level, "name": node.name, "parent_id": parent_id,
+                   "role": project.roles.get(node.guid, "") if level == "category" else "",
+                   "definition": node.description, "related_concepts": "", "source": f"imported from {tool}",
+                   "provenance": f"imported:{tool}"}
+            order.append(nid)
+            added += 1
+        rows[nid] = row
+        guid_to_id[node.guid] = nid
+    seen = set(guid_to_id.values())
+    missing = [nid for nid in order if nid not in seen]
+    if replace:
+        keep_seg = segments if project.kind == "codebook" else segments.iloc[0:0]
+        used = [(f"coded/segments.csv segment {s}", c) for s, c in zip(keep_seg["segment_id"], keep_seg["code_id"])]
+        used += [(f"coded/recoding.csv unit {u} occasion {o}", c)
+                 for u, o, c in zip(recoding["unit_id"], recoding["occasion"], recoding["code_id"]) if c]
+        dangling = [f"{what} uses {c}" for what, c in used if c in set(missing)]
+        if dangling:
+            raise InputError(where, f"codes that stay while rows use them; with --replace, {len(dangling)} "
+                             f"row(s) would point at codes the file does not have: " + "; ".join(dangling[:5]))
+        order = [nid for nid in order if nid in seen]
+    kept = len(missing) if not replace else 0
+    new_codebook = pd.DataFrame([rows[nid] for nid in order], columns=list(codebook.columns))
+    new_segments, new_sources, n_new = None, None, 0
+    if project.kind == "project":
+        new_segments, new_sources, n_new = _segments(project, guid_to_id, segments, studies, source_map, where, tool,
+                                                     replace)
+        if replace:
+            gone = set(segments["segment_id"]) - set(new_segments["segment_id"])
+            rows_gone = [f"unit {u}" for u in recoding["unit_id"] if u in gone]
+            if rows_gone:
+                raise InputError(where, f"re-coding rows whose segments stay; with --replace, coded/recoding.csv "
+                                 f"would point at segments the file does not have: {', '.join(rows_gone[:5])}")
+    return Merged(new_codebook, new_segments, None, new_sources, matched, added, kept,
+                  len(missing) if replace else 0, n_new)
+
+
+def _segments(project, guid_to_id, segments, studies, source_map, where, tool, replace):
+    import pandas as pd
+
+    known = set(studies["study_id"])
+    mapping = dict(zip(source_map["source_name"], source_map["study_id"])) if source_map is not None else {}
+    unmapped = {}
+    for c in project.codings:
+        if c.source_name in mapping:
+            continue
+        guess = c.source_name if c.source_name in known else slug(c.source_name)
+        if guess in known:
+            mapping[c.source_name] = guess
+        else:
+            unmapped[c.source_name] = guess
+    if unmapped:
+        listed = "; ".join(f"{name!r} (slug {s!r})" for name, s in list(unmapped.items())[:5])
+        raise InputError(where, f"every source mapped to a study of raw/studies.csv; {len(unmapped)} source(s) are "
+                         f"not: {listed}. Add a row 'source_name,study_id' for each to coded/sources.csv, "
+                         f"or give the study that id in raw/studies.csv")
+    from .qda import guid_for
+
+    # A coding exported from here comes back with the GUID it left with: it is that segment, as it is.
+    exported = {guid_for(("coding", sid)) for sid in segments["segment_id"]} if not replace else set()
+    rows = []
+    for c in project.codings:
+        if c.guid in exported:
+            continue
+        code_id = guid_to_id.get(c.code_guid)
+        if code_id is None:
+            raise InputError(where, f"a Coding whose CodeRef names a code of the codebook (source {c.source_name!r}, "
+                             f"characters {c.start}-{c.end}, code guid {c.code_guid!r})")
+        location = f"characters {c.start}-{c.end}" + (f", page {c.page}" if c.page else "")
+        rows.append({"study_id": mapping[c.source_name], "code_id": code_id, "location": location,
+                     "quote": c.quote, "coder": c.coder, "provenance": f"imported:{tool}"})
+    new = pd.DataFrame(rows, columns=["study_id", "code_id", "location", "quote", "coder", "provenance"])
+    base = segments.iloc[0:0] if replace else segments
+    key = lambda df: df["study_id"] + "\x1f" + df["code_id"] + "\x1f" + df["location"] + "\x1f" + df["coder"]  # noqa
+    new = new[~key(new).isin(set(key(base)))].drop_duplicates()
+    from .qda import append_segments
+
+    merged = append_segments(base, new)
+    # The mapping file records only what is not obvious: a source whose name is not its study id.
+    names = sorted({c.source_name for c in project.codings if mapping[c.source_name] != c.source_name})
+    old = source_map if source_map is not None else pd.DataFrame(columns=SOURCE_MAP_COLUMNS)
+    add = pd.DataFrame({"source_name": [n for n in names if n not in set(old["source_name"])]})
+    add["study_id"] = add["source_name"].map(mapping)
+    sources = pd.concat([old, add], ignore_index=True)[SOURCE_MAP_COLUMNS] if len(add) or source_map is not None \
+        else None
+    return merged, sources, len(new)
