@@ -32,9 +32,58 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+def _cmd_coder_agreement(args) -> int:
+    """Two coders' REFI-QDA projects (or one project with two users): MAXQDA's and Krippendorff's measures."""
+    import math
+
+    from . import agreement, qda_import
+
+    paths = [Path(f) for f in args.file]
+    if not 0 < args.overlap <= 100:
+        raise InputError(None, f"--overlap between 0 and 100 percent (got {args.overlap})")
+    projects = [qda_import.read_qdpx(p) for p in paths]
+    codings, lengths = qda_import.codings_frame(projects)
+    if len(paths) == 2 and not args.coders:  # one coder per file: name each by its file when users coincide
+        per_file = [sorted({c.coder for c in pr.codings}) for pr in projects]
+        if any(len(u) != 1 for u in per_file) or per_file[0] == per_file[1]:
+            codings["coder"] = [str(paths[0].name)] * len(projects[0].codings) + \
+                [str(paths[1].name)] * len(projects[1].codings)
+    try:
+        res = agreement.report(codings, lengths, args.coders, args.overlap)
+    except ValueError as exc:
+        raise InputError(", ".join(map(str, paths)), str(exc)) from None
+    if args.json:
+        clean = lambda v: None if isinstance(v, float) and math.isnan(v) else v  # noqa: E731
+        out = {"coders": list(res["coders"]), "min_overlap": res["min_overlap"],
+               "presence_percent": clean(res["presence_percent"]), "frequency_percent": clean(res["frequency_percent"]),
+               "per_code": [{k: clean(v) for k, v in r.items()} for r in res["per_code"].to_dict("records")],
+               "segments": [{k: clean(v) for k, v in r.items()} for r in res["segments"].to_dict("records")],
+               "to_reconcile": res["to_reconcile"].to_dict("records")}
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    a, b = res["coders"]
+    print(f"Coders: {a} and {b}; {len(res['documents'])} document × code pairs; segments agree at ≥ "
+          f"{res['min_overlap']:g}% overlap")
+    print(f"Code presence per document: {res['presence_percent']}% agreement; "
+          f"code frequency per document: {res['frequency_percent']}%")
+    print("\nSegment agreement (kappa after Brennan & Prediger):")
+    print(res["segments"].to_string(index=False))
+    print("\nPer code (presence and frequency in % of documents; Krippendorff's unitizing alpha):")
+    print(res["per_code"].to_string(index=False))
+    print(f"\n{len(res['to_reconcile'])} segment(s) to reconcile:")
+    if len(res["to_reconcile"]):
+        print(res["to_reconcile"].to_string(index=False))
+    return 0
+
+
 def _cmd_reliability(args) -> int:
     from . import reliability, reliability_io
 
+    if any(str(f).lower().endswith(".qdpx") for f in args.file):
+        return _cmd_coder_agreement(args)
+    if len(args.file) != 1:
+        raise InputError(None, "one CSV, TSV or XLSX file of reliability data (or one or two .qdpx projects)")
+    args.file = args.file[0]
     matrix, unit_label = reliability_io.read_reliability_file(Path(args.file), args.format, args.unit)
     reliability_io.check_level(Path(args.file), args.format, matrix, args.level)
     try:
@@ -275,8 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default="reports/diff.md")
     p.set_defaults(func=_cmd_diff)
 
-    p = sub.add_parser("reliability", help="agreement coefficients for any coded data (CSV or XLSX)")
-    p.add_argument("file")
+    p = sub.add_parser("reliability", help="agreement coefficients for any coded data (CSV or XLSX), or between "
+                                           "two coders' REFI-QDA projects (.qdpx)")
+    p.add_argument("file", nargs="+", help="a CSV/TSV/XLSX file; or one .qdpx with two users, or two .qdpx files")
+    p.add_argument("--overlap", type=float, default=90.0,
+                   help="projects: minimum overlap in percent for two segments to agree (default 90, MAXQDA's)")
+    p.add_argument("--coders", nargs=2, metavar=("A", "B"), help="projects: the two coders to compare")
     p.add_argument("--format", choices=["wide", "long"], default="wide",
                    help="wide: unit id then one column per coder; long: columns unit,coder,value")
     p.add_argument("--level", default="nominal", help="nominal (default), ordinal, interval or ratio")

@@ -72,6 +72,7 @@ class Project:
     report: list[dict] = field(default_factory=list)  # what was not imported, and why
     positions: str = "characters"
     kind: str = "project"  # or "codebook": a .qdc carries no codings, so it never replaces segments
+    lengths: dict[str, int] = field(default_factory=dict)  # text source name -> length in characters
 
     def note(self, what: str, name: str, action: str, detail: str = "") -> None:
         self.report.append({"item": what, "name": name, "action": action, "detail": detail})
@@ -318,6 +319,8 @@ def _text_codings(project, archive, members, source, name, users, where, units) 
     raw = [(_position(s, "startPosition", where, name), _position(s, "endPosition", where, name)) for s in sels]
     to_index, unit = _position_reader(text, raw, project.origin)
     units.add(unit)
+    if text is not None:
+        project.lengths[name] = len(text)
     for sel, (a, b) in zip(sels, raw):
         start, end = to_index(a), to_index(b)
         if text is None:
@@ -526,3 +529,19 @@ def _segments(project, guid_to_id, segments, studies, source_map, where, tool, r
     sources = pd.concat([old, add], ignore_index=True)[SOURCE_MAP_COLUMNS] if len(add) or source_map is not None \
         else None
     return merged, sources, len(new)
+
+
+def codings_frame(projects: list[Project]) -> tuple["pd.DataFrame", dict]:
+    """Text codings of one or more projects (documents matched by source name, codes by name path)
+    as ``agreement`` takes them, with each document's length."""
+    import pandas as pd
+
+    rows, lengths = [], {}
+    for project in projects:
+        paths = _paths({n.guid: (n.name, n.parent_guid) for n in project.nodes})
+        for c in project.codings:
+            rows.append({"document": c.source_name, "code": " > ".join(paths.get(c.code_guid, (c.code_guid,))),
+                         "coder": c.coder, "start": c.start, "end": c.end, "quote": c.quote})
+        for name, n in project.lengths.items():
+            lengths[name] = max(n, lengths.get(name, 0))
+    return pd.DataFrame(rows, columns=["document", "code", "coder", "start", "end", "quote"]), lengths
