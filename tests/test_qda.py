@@ -365,3 +365,34 @@ def test_leave_one_out_flags_single_study_support(ref):
     email = loo[(loo["node"] == "Email")]
     assert email[["study_removed", "status"]].values.tolist() == [["ongoz2018", "loses all support"]]
     assert set(loo["status"]) <= {"loses all support", "below threshold"}
+
+
+def test_qualcoder_imports_our_export_with_codes_hierarchy_and_codings(ref, tmp_path):
+    """QualCoder's own REFI-QDA importer, run headless from its source (tests/qualcoder_harness.py).
+
+    QualCoder is not on the package index, so this runs where its source and a Python with PyQt6
+    are given: QUALCODER_SRC=<QualCoder>/src QUALCODER_PYTHON=<python with PyQt6>.
+    """
+    import json
+    import os
+
+    src, python = os.environ.get("QUALCODER_SRC"), os.environ.get("QUALCODER_PYTHON")
+    if not (src and python):
+        pytest.skip("QualCoder's importer needs QUALCODER_SRC and QUALCODER_PYTHON (QualCoder is not on PyPI)")
+    project = tmp_path / "coded.qdpx"
+    project.write_bytes(qda.project_qdpx(ref.codebook, ref.segments))
+    out = subprocess.run([python, str(Path(__file__).parent / "qualcoder_harness.py"), src, str(project),
+                          str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    cats = {c[0]: (c[1], c[2]) for c in got["categories"]}
+    levels = ref.codebook.groupby("level").size()
+    assert len(got["codes"]) == levels["code"] and len(cats) == levels["category"] + levels["subcategory"]
+    parent = dict(zip(ref.codebook["name"], ref.codebook["parent_id"]))
+    name = dict(zip(ref.codebook["node_id"], ref.codebook["name"]))
+    for code, catid in got["codes"]:  # every code under its subcategory, every subcategory under its category
+        sub, super_id = cats[catid]
+        assert name[parent[code]] == sub and cats[super_id][0] == name[parent[sub]]
+    assert len(got["codings"]) == len(ref.segments)
+    quotes = set(ref.segments["quote"])
+    assert all(c[2] in quotes or c[2].startswith("[segment ") for c in got["codings"])
