@@ -20,8 +20,17 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(PY) -m pipeline run
 
-test: $(STAMP)
-	$(PY) -m pytest
+# Taguette, whose own exporter writes a real Taguette codebook for the QDA tests, in its own
+# environment (its pins clash with Jupyter's).
+TAGUETTE_STAMP := .venv-taguette/.installed
+$(TAGUETTE_STAMP): tests/requirements-taguette.lock
+	rm -rf .venv-taguette
+	$(PYTHON) -m venv .venv-taguette
+	.venv-taguette/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r tests/requirements-taguette.lock
+	touch $(TAGUETTE_STAMP)
+
+test: $(STAMP) $(TAGUETTE_STAMP)
+	TAGUETTE_PYTHON=$(CURDIR)/.venv-taguette/bin/python $(PY) -m pytest
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
@@ -54,4 +63,4 @@ lock:
 	rm -rf $(VENV).lock-tmp
 
 clean:
-	rm -rf $(VENV) .venv-bench .venv-bibdedupe .run-staging .failed
+	rm -rf $(VENV) .venv-bench .venv-bibdedupe .venv-taguette .run-staging .failed

@@ -396,3 +396,36 @@ def test_qualcoder_imports_our_export_with_codes_hierarchy_and_codings(ref, tmp_
     assert len(got["codings"]) == len(ref.segments)
     quotes = set(ref.segments["quote"])
     assert all(c[2] in quotes or c[2].startswith("[segment ") for c in got["codings"])
+
+
+TAGUETTE = """
+import sys, types
+from taguette import export
+tags = [types.SimpleNamespace(path=p) for p in sys.argv[2:]]
+export.codebook_xml(tags, sys.argv[1])
+"""
+
+
+def test_taguette_codebook_from_taguettes_own_exporter(tmp_path, data_copy):
+    """Taguette 1.5.2 writes the codebook (flat tags, upper-case GUIDs, an empty <Sets/>) with its own code."""
+    import os
+
+    python = os.environ.get("TAGUETTE_PYTHON")
+    if not python or not Path(python).exists():
+        if os.environ.get("CI"):
+            pytest.fail("make test builds .venv-taguette; TAGUETTE_PYTHON is missing")
+        pytest.skip("Taguette's exporter needs TAGUETTE_PYTHON (make test sets it)")
+    qdc = tmp_path / "taguette.qdc"
+    subprocess.run([python, "-c", TAGUETTE, str(qdc), "interesting", "tools.email", "Ongöz says"], check=True,
+                   capture_output=True, timeout=300)
+    assert b"Taguette 1.5.2" in qdc.read_bytes() and b"<Sets/>" in qdc.read_bytes()
+    res = run_cli("import-coded", qdc, "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    assert "from Taguette 1.5.2: 3 codes (0 matched by GUID or path, 3 new" in res.stdout
+    cb = validate.load_inputs(data_copy).codebook
+    new = cb[cb["provenance"] == "imported:Taguette 1.5.2"]
+    assert set(new["name"]) == {"interesting", "tools.email", "Ongöz says"} and (new["level"] == "category").all()
+    assert (new["guid"] == new["guid"].str.lower()).all()
+    before = tree_digest(data_copy)
+    res = run_cli("import-coded", qdc, "--data", data_copy)
+    assert "3 matched by GUID or path, 0 new" in res.stdout and tree_digest(data_copy) == before
