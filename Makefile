@@ -17,39 +17,30 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# Side environments, each built from its own lock and rebuilt when the lock changes: tools the
+# tests and benchmarks take real files from or compare with, kept apart because their pins clash
+# with Jupyter's.  Taguette writes real Taguette codebooks for the QDA tests; ASReview LAB and
+# bib-dedupe are the deduplication benchmarks' comparisons.
+TAGUETTE_STAMP  := .venv-taguette/.installed
+BENCH_STAMP     := .venv-bench/.installed
+BIBDEDUPE_STAMP := .venv-bibdedupe/.installed
+$(TAGUETTE_STAMP): tests/requirements-taguette.lock
+$(BENCH_STAMP): benchmarks/requirements-asreview.lock
+$(BIBDEDUPE_STAMP): benchmarks/requirements-bibdedupe.lock
+.venv-%/.installed:
+	rm -rf .venv-$*
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r $(firstword $^)
+	touch $@
+
 run: $(STAMP)
 	$(PY) -m pipeline run
-
-# Taguette, whose own exporter writes a real Taguette codebook for the QDA tests, in its own
-# environment (its pins clash with Jupyter's).
-TAGUETTE_STAMP := .venv-taguette/.installed
-$(TAGUETTE_STAMP): tests/requirements-taguette.lock
-	rm -rf .venv-taguette
-	$(PYTHON) -m venv .venv-taguette
-	.venv-taguette/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r tests/requirements-taguette.lock
-	touch $(TAGUETTE_STAMP)
 
 test: $(STAMP) $(TAGUETTE_STAMP)
 	TAGUETTE_PYTHON=$(CURDIR)/.venv-taguette/bin/python $(PY) -m pytest
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
-
-# ASReview LAB, for the deduplication comparison, lives in its own environment.
-BENCH_STAMP := .venv-bench/.installed
-$(BENCH_STAMP): benchmarks/requirements-asreview.lock
-	rm -rf .venv-bench
-	$(PYTHON) -m venv .venv-bench
-	.venv-bench/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r benchmarks/requirements-asreview.lock
-	touch $(BENCH_STAMP)
-
-# bib-dedupe, for the comparison on labelled libraries, in its own environment too.
-BIBDEDUPE_STAMP := .venv-bibdedupe/.installed
-$(BIBDEDUPE_STAMP): benchmarks/requirements-bibdedupe.lock
-	rm -rf .venv-bibdedupe
-	$(PYTHON) -m venv .venv-bibdedupe
-	.venv-bibdedupe/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r benchmarks/requirements-bibdedupe.lock
-	touch $(BIBDEDUPE_STAMP)
 
 bench: $(STAMP) $(BENCH_STAMP) $(BIBDEDUPE_STAMP)
 	$(PY) benchmarks/run_all.py
