@@ -36,6 +36,10 @@ def _two(codings: pd.DataFrame, coders) -> tuple[str, str]:
     coders = list(coders) if coders else found
     if len(coders) != 2:
         raise ValueError(f"agreement needs exactly two coders; found {len(found)}: {', '.join(found) or 'none'}")
+    absent = [c for c in coders if c not in found]
+    if absent:
+        raise ValueError(f"coders who coded something; {', '.join(map(repr, absent))} did not "
+                         f"(coders in the data: {', '.join(found) or 'none'})")
     return coders[0], coders[1]
 
 

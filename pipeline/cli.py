@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -170,7 +171,8 @@ def _cmd_export_qda(args) -> int:
         tmp.write_bytes(data)
         tmp.replace(out)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise InputError(out, f"a writable place for the project ({exc.strerror})") from None
     print(f"written: {out} ({len(inp.codebook)} codes, {inp.segments['study_id'].nunique()} text sources, "
           f"{len(inp.segments)} codings)")

@@ -103,3 +103,14 @@ def test_reliability_command_on_two_real_nvivo_projects(tmp_path):
     assert "Coders: oltas0517.qdpx and oltas_teszt.qdpx" in res.stdout and "Brennan & Prediger" in res.stdout
     one = run_cli("reliability", a)
     assert one.returncode == 2 and "exactly two coders" in one.stderr
+
+
+@pytest.mark.parametrize("args,words", [(["--coders", "nobody", "else"], "did not"),
+                                        (["--overlap", "150"], "--overlap"),
+                                        (["missing.qdpx"], "missing.qdpx")])
+def test_reliability_on_projects_refuses_bad_arguments_cleanly(tmp_path, args, words):
+    ref = validate.load_inputs(DATA)
+    path = tmp_path / "two.qdpx"
+    path.write_bytes(qda.project_qdpx(ref.codebook, two_coder_segments(ref)))
+    res = run_cli("reliability", path, *args)
+    assert res.returncode == 2 and words in res.stderr and "Traceback" not in res.stderr

@@ -429,3 +429,59 @@ def test_taguette_codebook_from_taguettes_own_exporter(tmp_path, data_copy):
     before = tree_digest(data_copy)
     res = run_cli("import-coded", qdc, "--data", data_copy)
     assert "3 matched by GUID or path, 0 new" in res.stdout and tree_digest(data_copy) == before
+
+
+# --------------------------------------------------------------------------- hostile input, property-based
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, 3000), junk=st.binary(max_size=30), pos=st.integers(0, 3000))
+def test_mutated_codebooks_and_projects_are_read_or_refused_cleanly(ref, tmp_path, cut, junk, pos):
+    qdc = qda.codebook_to_qdc(ref.codebook)[:6000]
+    mutated = qdc[:pos] + junk + qdc[pos + cut // 10:]
+    path = tmp_path / "m.qdc"
+    path.write_bytes(mutated)
+    try:
+        qda_import.read_qdc(path)
+    except InputError as exc:
+        assert str(path) in exc.message
+    project = tmp_path / "m.qdpx"
+    with zipfile.ZipFile(project, "w") as z:
+        z.writestr("project.qde", mutated.replace(b"codebook:1.0", b"project:1.0"))
+    try:
+        qda_import.read_qdpx(project)
+    except InputError as exc:
+        assert str(project) in exc.message
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(args=st.lists(st.sampled_from(["--replace", "missing.qdpx", "--data", "nowhere", "x.txt", ""]), max_size=4))
+def test_import_coded_arguments_exit_0_or_2_and_leave_data_alone_on_refusal(data_copy, tmp_path, args):
+    before = tree_digest(data_copy)
+    res = run_cli("import-coded", *args, "--data", data_copy)
+    assert res.returncode in (0, 2) and "Traceback" not in res.stderr
+    if res.returncode == 2:
+        assert tree_digest(data_copy) == before
+
+
+@pytest.mark.parametrize("target", ["folder", "below-a-file", "read-only"])
+def test_export_qda_refuses_a_place_it_cannot_write(data_copy, tmp_path, target):
+    import os
+
+    if target == "folder":
+        out = tmp_path
+    elif target == "below-a-file":
+        (tmp_path / "f").write_text("x")
+        out = tmp_path / "f" / "p.qdpx"
+    else:
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o555)
+        out = ro / "p.qdpx"
+        if os.geteuid() == 0:
+            pytest.skip("root writes into read-only folders")
+    res = run_cli("export-qda", out, "--data", data_copy)
+    assert res.returncode == 2 and "Traceback" not in res.stderr and str(out) in res.stderr
