@@ -12,12 +12,10 @@ from __future__ import annotations
 import uuid
 import zipfile
 from io import BytesIO
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pandas as pd
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeET
 
 from .coding import ROLE_LABELS
 from .errors import InputError
@@ -26,8 +24,6 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 GUID_NAMESPACE = uuid.UUID("6f1c1f0e-6a43-5b8e-9a57-2f6f1d1b9c3a")  # fixed: GUIDs depend only on paths
-LEVEL_BY_DEPTH = {1: "category", 2: "subcategory", 3: "code"}
-ROLE_BY_LABEL = {label: role for role, label in ROLE_LABELS.items()}
 CODEBOOK_COLUMNS = ["node_id", "guid", "level", "name", "parent_id", "role", "definition", "related_concepts",
                     "source", "provenance"]
 
@@ -200,26 +196,21 @@ def project_qdpx(codebook: pd.DataFrame, segments: pd.DataFrame, name: str = "qe
         sguid = guid_for(("source", study))
         src = ET.SubElement(sources, f"{q}TextSource", {"guid": sguid, "name": study,
                                                          "plainTextPath": f"internal://{sguid}.txt"})
-        parts, spans, pos = [], {}, 0
-        rows = segments[segments["study_id"] == study]
-        for seg in rows.to_dict("records"):
+        by_quote: dict[str, list[dict]] = {}  # each quote once in the text, with all its codings
+        for seg in segments[segments["study_id"] == study].to_dict("records"):
             quote = seg["quote"] or f"[segment {seg['segment_id']}: {seg['location'] or 'no quote recorded'}]"
-            if quote not in spans:
-                spans[quote] = (pos, pos + len(quote))
-                parts.append(quote + "\n\n")
-                pos += len(quote) + 2
-        for quote, (start, end) in spans.items():
+            by_quote.setdefault(quote, []).append(seg)
+        pos = 0
+        for quote, segs in by_quote.items():
             sel = ET.SubElement(src, f"{q}PlainTextSelection", {
                 "guid": guid_for(("selection", study, quote)), "name": quote[:60],
-                "startPosition": str(start), "endPosition": str(end)})
-            for seg in rows.to_dict("records"):
-                if (seg["quote"] or f"[segment {seg['segment_id']}: {seg['location'] or 'no quote recorded'}]") \
-                        != quote:
-                    continue
+                "startPosition": str(pos), "endPosition": str(pos + len(quote))})
+            for seg in segs:
                 coding = ET.SubElement(sel, f"{q}Coding", {"guid": guid_for(("coding", seg["segment_id"])),
                                                            "creatingUser": guid_for(("user", seg["coder"]))})
                 ET.SubElement(coding, f"{q}CodeRef", {"targetGUID": ids[seg["code_id"]]})
-        texts[sguid] = "".join(parts)
+            pos += len(quote) + 2
+        texts[sguid] = "".join(quote + "\n\n" for quote in by_quote)
     sets = [c for c in full if c.tag == f"{q}Sets"]
     if sets:
         sets_el = ET.SubElement(root, f"{q}Sets")

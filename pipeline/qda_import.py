@@ -531,7 +531,7 @@ def _segments(project, guid_to_id, segments, studies, source_map, where, tool, r
     return merged, sources, len(new)
 
 
-def codings_frame(projects: list[Project]) -> tuple["pd.DataFrame", dict]:
+def codings_frame(projects: list[Project]):
     """Text codings of one or more projects (documents matched by source name, codes by name path)
     as ``agreement`` takes them, with each document's length."""
     import pandas as pd

@@ -92,16 +92,6 @@ def first_author_key(authors: str) -> str:
     return family_name(names[0]) if names else ""
 
 
-def author_keys(authors: str, limit: int = 6) -> frozenset:
-    """Family names of the first authors, and each author's every word, to survive given/family swaps."""
-    keys = set()
-    for name in split_authors(authors)[:limit]:
-        key = family_name(name)
-        if key:
-            keys.add(key)
-    return frozenset(keys)
-
-
 def file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with Path(path).open("rb") as f:

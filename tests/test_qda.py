@@ -1,6 +1,5 @@
 """REFI-QDA interchange both ways (issues 5 and 10), coded-data import and the coding analytics."""
 
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
