@@ -126,7 +126,8 @@ def score(pairs, truth: dict[int, int]) -> dict:
 def run(python: Path, code: str, path: Path, repeat: int) -> dict:
     results = []
     for _ in range(repeat):
-        out = subprocess.run([str(python), "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT,
+        # A scratch working folder: ASReview writes an HTTP cache (synergy_cache.sqlite) where it runs.
+        out = subprocess.run([str(python), "-c", code, str(path)], capture_output=True, text=True, cwd=path.parent,
                              check=True)
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return {"seconds_median": round(statistics.median(r["seconds"] for r in results), 2),
