@@ -75,3 +75,18 @@ def test_reference_notebooks_declare_parameters_and_are_clean():
         assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells), nb_path
         assert all(not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code")
         assert {"data_dir", "out_dir"} <= set(runner.declared_parameters(nb_path))
+
+
+@pytest.mark.parametrize("cwd", ["root", "notebooks", "elsewhere"])
+def test_plain_papermill_finds_the_project_from_any_folder(tmp_path, cwd):
+    """`papermill notebooks/01_screening.ipynb out.ipynb -p ...` as papermill's docs show it (issue 13)."""
+    import subprocess
+    import sys
+
+    folder = {"root": ROOT, "notebooks": ROOT / "notebooks", "elsewhere": tmp_path}[cwd]
+    out = tmp_path / "run"
+    res = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / "01_screening.ipynb"),
+                          str(tmp_path / "01.ipynb"), "-p", "quality_min_yes", "6", "-p", "out_dir", str(out),
+                          "--no-progress-bar"], cwd=folder, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-1500:]
+    assert (out / "tables" / "prisma2020.csv").exists()
