@@ -1,9 +1,15 @@
 # Front door.  `make` sets up .venv from the lock file and runs the analysis;
 # `make test` sets up the same way and runs the tests.
-PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+# A supported Python (3.11 to 3.13), newest first: on the PATH, then pyenv's.  Each candidate is
+# run, because a pyenv shim of a version that is not activated exists but fails.
+# `make PYTHON=/path/to/python3.x` chooses one.
+SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+CANDIDATES := $(foreach v,3.13 3.12 3.11,python$(v) $(wildcard $(HOME)/.pyenv/versions/$(v)*/bin/python3)) python3
+PYTHON ?= $(shell for p in $(CANDIDATES); do $$p -c '$(SUPPORTED)' 2>/dev/null && { command -v $$p; break; }; done)
+PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+STAMP  := $(VENV)/.installed-$(PYVER)
 
 .PHONY: all run test lab bench lock clean
 all: run
@@ -11,6 +17,10 @@ all: run
 # Rebuilt from scratch whenever the lock or the project metadata changes, so
 # the environment is exactly what requirements.lock says.
 $(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c '$(SUPPORTED)' 2>/dev/null || { echo "make: no Python 3.11, 3.12 or 3.13 found" \
+	  "$(if $(PYTHON),($(PYTHON) is not one)); install one (python.org, your package manager, pyenv)" \
+	  "or run: make PYTHON=/path/to/python3.12" >&2; exit 2; }
+	@echo "make: setting up $(VENV) with $(PYTHON) (Python $(PYVER))"
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock

@@ -188,7 +188,7 @@ def _zenodo(article: dict) -> str:
 def _readme(files: list[str]) -> str:
     lines = ["# Supplementary material", "",
              "Everything needed to re-run the analysis and to check that each file is the one the authors produced.",
-             "", "Re-run: install Python 3.11, then `pip install -r requirements.lock` (or "
+             "", "Re-run: install Python 3.11, 3.12 or 3.13, then `pip install -r requirements.lock` (or "
              "`conda env create -f environment.yml`) and run the pipeline from the project repository "
              "(`python -m pipeline run --data data`). Check: `python -m pipeline verify supplement.zip`.", "",
              "## Files", "", "| file | what it is |", "|---|---|"]
