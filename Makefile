@@ -23,7 +23,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@echo "make: setting up $(VENV) with $(PYTHON) (Python $(PYVER))"
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -55,12 +55,18 @@ lab: $(STAMP)
 bench: $(STAMP) $(BENCH_STAMP) $(BIBDEDUPE_STAMP)
 	$(PY) benchmarks/run_all.py
 
-# Re-pin after changing the dependencies in pyproject.toml.
+# Re-pin after changing the dependencies in pyproject.toml: pip-tools resolves them, writes every
+# version with the hash of each of its files (for every platform and Python), and environment.yml
+# gets the same versions for conda users.
 lock:
 	rm -rf $(VENV).lock-tmp
 	$(PYTHON) -m venv $(VENV).lock-tmp
-	$(VENV).lock-tmp/bin/pip install --quiet -e '.[test]'
-	$(VENV).lock-tmp/bin/pip freeze --all --exclude-editable | grep -v '^pip==' > requirements.lock
+	$(VENV).lock-tmp/bin/pip install --quiet --disable-pip-version-check pip-tools==7.6.2
+	$(VENV).lock-tmp/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --all-extras \
+	  --no-emit-index-url --no-emit-find-links --no-header --output-file requirements.lock pyproject.toml
+	sed -i '1i # Pinned with hashes by `make lock` (pip-tools); install with pip install --require-hashes.' requirements.lock
+	{ sed -n '1,/^  - pip:$$/p' environment.yml; grep -E '^[A-Za-z0-9_.-]+==' requirements.lock \
+	  | sed -e 's/ .*//' -e 's/^/      - /'; echo '      - -e .'; } > environment.yml.tmp && mv environment.yml.tmp environment.yml
 	rm -rf $(VENV).lock-tmp
 
 clean:
