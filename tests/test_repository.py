@@ -7,7 +7,8 @@ import pytest
 from conftest import ROOT
 
 EXPECTED = {".ci", ".gitignore", "Makefile", "README.md", "benchmarks", "data", "environment.yml", "figures",
-            "notebooks", "params.yml", "pipeline", "pyproject.toml", "requirements.lock", "tables", "tests"}
+            "notebooks", "params.yml", "pipeline", "pyproject.toml", "requirements.lock", "requirements-uv.lock", "tables",
+            "tests"}
 
 
 def test_no_unexpected_file_at_the_root():
