@@ -6,6 +6,12 @@
 SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
 CANDIDATES := $(foreach v,3.13 3.12 3.11,python$(v) $(wildcard $(HOME)/.pyenv/versions/$(v)*/bin/python3)) python3
 PYTHON ?= $(shell for p in $(CANDIDATES); do $$p -c '$(SUPPORTED)' 2>/dev/null && { command -v $$p; break; }; done)
+# `make PYTHON=python3.13` where that name is a pyenv shim of a version pyenv has not activated:
+# take pyenv's own interpreter of that version.
+ifneq ($(filter python3.%,$(notdir $(PYTHON))),)
+override PYTHON := $(shell $(PYTHON) -c 'import sys' 2>/dev/null && echo $(PYTHON) || \
+  ls -d $(HOME)/.pyenv/versions/$(patsubst python%,%,$(notdir $(PYTHON))).*/bin/python3 2>/dev/null | tail -n 1)
+endif
 PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -23,9 +29,10 @@ $(STAMP): requirements.lock requirements-uv.lock pyproject.toml
 	@echo "make: setting up $(VENV) with $(PYTHON) (Python $(PYVER))"
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	@# uv installs the lock in seconds where pip takes a minute (README, Quick start); pip is the fallback.
+	@# uv installs the lock faster than pip (README, Quick start); pip is the fallback.
 	{ $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-uv.lock \
-	  && $(VENV)/bin/uv pip install --quiet --python $(PY) --require-hashes --no-deps -r requirements.lock; } \
+	  && $(VENV)/bin/uv pip install --quiet --python $(PY) --require-hashes --no-deps --compile-bytecode \
+	     -r requirements.lock; } \
 	|| $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
