@@ -68,9 +68,14 @@ bench: $(STAMP) $(BENCH_STAMP) $(BIBDEDUPE_STAMP)
 # Re-pin after changing the dependencies in pyproject.toml: pip-tools resolves them, writes every
 # version with the hash of each of its files (for every platform and Python), and environment.yml
 # gets the same versions for conda users.
+# It resolves with Python 3.11, the oldest supported: some packages are needed only there (e.g.
+# overrides, for jupyter_server), and the lock is installed without resolving (--no-deps).
+LOCK_PYTHON := $(shell for p in python3.11 $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3); do \
+  $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null && { command -v $$p; break; }; done)
 lock:
+	@test -n "$(LOCK_PYTHON)" || { echo "make lock: needs Python 3.11 (the oldest supported)" >&2; exit 2; }
 	rm -rf $(VENV).lock-tmp
-	$(PYTHON) -m venv $(VENV).lock-tmp
+	$(LOCK_PYTHON) -m venv $(VENV).lock-tmp
 	$(VENV).lock-tmp/bin/pip install --quiet --disable-pip-version-check pip-tools==7.6.2
 	$(VENV).lock-tmp/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --all-extras \
 	  --no-emit-index-url --no-emit-find-links --no-header --output-file requirements.lock pyproject.toml
