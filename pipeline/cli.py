@@ -102,59 +102,11 @@ def _cmd_reliability(args) -> int:
 
 
 def _cmd_import_coded(args) -> int:
-    import pandas as pd
+    from . import qda_import
 
-    from . import datafiles, qda, qda_import, validate
-
-    data = Path(args.data)
-    with datafiles.locked(data):
-        inp = validate.load_inputs(data)
-        codebook, segments, sources = inp.codebook, inp.segments, inp.sources
-        log = inp.coded_import_log if inp.coded_import_log is not None else pd.DataFrame(
-            columns=["import", "file", "item", "name", "action", "detail"])
-        number = str(int(pd.to_numeric(log["import"]).max()) + 1 if len(log) else 1)
-        changed = set()
-        for name in args.files:
-            path = Path(name)
-            suffix = path.suffix.lower()
-            if suffix in (".qdc", ".qdpx"):
-                project = qda_import.read_qdc(path) if suffix == ".qdc" else qda_import.read_qdpx(path)
-                tool = " ".join((project.origin or "a REFI-QDA tool").split())[:80]
-                merged = qda_import.merge_project(project, codebook, segments, inp.recoding, inp.studies, sources,
-                                                  str(path), tool, replace=args.replace)
-                codebook = merged.codebook
-                changed.add("coded/codebook.csv")
-                if merged.segments is not None and merged.new_segments or args.replace and merged.segments is not None:
-                    segments = merged.segments
-                    changed.add("coded/segments.csv")
-                if merged.sources is not None:
-                    sources = merged.sources
-                    changed.add("coded/sources.csv")
-                rows = pd.DataFrame(project.report, columns=["item", "name", "action", "detail"])
-                log = pd.concat([log, rows.assign(**{"import": number, "file": str(path)})[log.columns]],
-                                ignore_index=True)
-                summary = (f"{path}: from {tool}: {len(project.nodes)} codes ({merged.matched} matched by GUID or "
-                           f"path, {merged.added} new, {merged.kept} kept that the file does not have, "
-                           f"{merged.removed} removed)")
-                if suffix == ".qdpx":
-                    summary += (f"; {len(project.codings)} text codings ({merged.new_segments} new segments), "
-                                f"positions read as {project.positions}")
-                if project.report:
-                    summary += f"; {len(project.report)} item(s) not imported, listed in {data / 'coded/import_log.csv'}"
-                print(summary)
-            elif suffix in (".csv", ".tsv", ".xlsx", ".xls"):
-                new = qda.read_coded_table(path, codebook, inp.studies)
-                segments = qda.append_segments(segments, new)
-                changed.add("coded/segments.csv")
-                print(f"{path}: {len(new)} coded segments added")
-            else:
-                raise InputError(path, "a .qdpx project, a .qdc codebook, or a CSV/TSV/XLSX table of coded segments")
-        frames = {"coded/codebook.csv": codebook, "coded/segments.csv": segments, "coded/sources.csv": sources}
-        changes = {k: frames[k].astype(str) for k in sorted(changed) if frames[k] is not None}
-        if len(log):
-            changes["coded/import_log.csv"] = log.astype(str)
-        datafiles.replace_files(data, changes)
-    print(f"written: {', '.join(sorted(changes))} under {data}")
+    written = qda_import.import_coded([Path(f) for f in args.files], Path(args.data), replace=args.replace,
+                                      say=print)
+    print(f"written: {', '.join(written)} under {args.data}")
     return 0
 
 

@@ -88,15 +88,18 @@ def locked(data_dir: Path):
         os.close(fd)
 
 
-def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame | None]) -> None:
-    """Validate ``data_dir`` with ``changes`` applied (in a scratch copy), then write them all or none.
+def append_log(old: pd.DataFrame | None, rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """An import log with this import's rows added under the next import number."""
+    old = old if old is not None else pd.DataFrame(columns=columns)
+    number = int(pd.to_numeric(old["import"]).max()) + 1 if len(old) else 1
+    return pd.concat([old, rows.assign(**{"import": str(number)})[columns]], ignore_index=True).astype(str)
 
-    A change of ``None`` leaves that file as it is (useful for optional outputs).
-    """
+
+def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame]) -> None:
+    """Validate ``data_dir`` with ``changes`` applied (in a scratch copy), then write them all or none."""
     from .validate import load_inputs
 
     data_dir = Path(data_dir)
-    changes = {k: v for k, v in changes.items() if v is not None}
     with tempfile.TemporaryDirectory(prefix="qes-check-") as scratch:
         trial = Path(scratch) / "data"
         shutil.copytree(data_dir, trial, ignore=shutil.ignore_patterns(JOURNAL, ".*.tmp"))
@@ -105,8 +108,8 @@ def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame | None]) -> No
         try:
             load_inputs(trial)
         except InputError as exc:  # name the user's folder, never the scratch copy
-            exc.file = exc.file.replace(str(trial), str(data_dir)) if exc.file else exc.file
-            raise InputError(exc.file, exc.expected, row=exc.row, column=exc.column, value=exc.value) from None
+            file = exc.file.replace(str(trial), str(data_dir)) if exc.file else None
+            raise InputError(file, exc.expected, row=exc.row, column=exc.column, value=exc.value) from None
     temps = []
     try:
         for rel, df in changes.items():

@@ -71,9 +71,6 @@ def import_records(files: list[Path], sources: list[str] | str | None, data_dir:
         new = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=records.RECORD_COLUMNS)
         n_read = len(new)
         existing = inp.records if inp.records is not None else pd.DataFrame(columns=["round"] + records.RECORD_COLUMNS)
-        for col in records.RECORD_COLUMNS:  # records.csv written before a column was added
-            if col not in existing:
-                existing[col] = ""
         known = set(existing["record_id"])
         fresh = new[~new["record_id"].isin(known)].drop_duplicates("record_id")  # one file given twice
         round_ = round_ or next_round(inp.screening_log)
@@ -92,30 +89,16 @@ def import_records(files: list[Path], sources: list[str] | str | None, data_dir:
         rows = pd.DataFrame({"record_id": added["record_id"], "round": round_,
                              **{s: "" for s in STAGES}, "reason": "", "provenance": "reported"})
         new_log = pd.concat([log, rows[log.columns]], ignore_index=True)
-        number = _next_import_number(data_dir)
-        report_frame = report.frame().assign(**{"import": str(number)})[IMPORT_LOG_COLUMNS]
-        old_report = _read_import_log(data_dir)
         datafiles.replace_files(data_dir, {
             "raw/records.csv": corpus[columns].astype(str),
             "raw/screening_log.csv": new_log.astype(str),
             "raw/duplicates.csv": groups.astype(str),
-            "raw/import_log.csv": pd.concat([old_report, report_frame], ignore_index=True).astype(str),
+            "raw/import_log.csv": datafiles.append_log(inp.import_log, report.frame(), IMPORT_LOG_COLUMNS),
         })
     actions = report.frame()["action"]
     per_file = [r for r in report.rows if r["action"] == "read"]
     return ImportSummary(read=n_read, already_present=n_read - len(fresh), added=len(added),
                          duplicates=int(corpus["record_id"].isin(fresh["record_id"]).sum() - len(added)),
                          round=round_, skipped=int((actions == "skipped").sum()),
-                         warnings=int(actions.isin(["blanked"]).sum()), unscreened=len(demoted), per_file=per_file)
+                         warnings=int((actions == "blanked").sum()), unscreened=len(demoted), per_file=per_file)
 
-
-def _read_import_log(data_dir: Path) -> pd.DataFrame:
-    path = data_dir / "raw" / "import_log.csv"
-    if not path.exists():
-        return pd.DataFrame(columns=IMPORT_LOG_COLUMNS)
-    return validate.read_table(path, "raw/import_log.csv")
-
-
-def _next_import_number(data_dir: Path) -> int:
-    log = _read_import_log(data_dir)
-    return int(pd.to_numeric(log["import"]).max()) + 1 if len(log) else 1
