@@ -374,7 +374,6 @@ SOURCE_MAP_COLUMNS = ["source_name", "study_id"]
 class Merged:
     codebook: object
     segments: object | None
-    recoding: object | None
     sources: object | None
     matched: int
     added: int
@@ -476,7 +475,7 @@ def merge_project(project: Project, codebook, segments, recoding, studies, sourc
             if rows_gone:
                 raise InputError(where, f"re-coding rows whose segments stay; with --replace, coded/recoding.csv "
                                  f"would point at segments the file does not have: {', '.join(rows_gone[:5])}")
-    return Merged(new_codebook, new_segments, None, new_sources, matched, added, kept,
+    return Merged(new_codebook, new_segments, new_sources, matched, added, kept,
                   len(missing) if replace else 0, n_new)
 
 
