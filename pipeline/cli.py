@@ -151,6 +151,46 @@ def _cmd_import_records(args) -> int:
     return 0
 
 
+def _cmd_init(args) -> int:
+    from . import scaffold
+
+    files = scaffold.init(Path(args.dir), args.title)
+    print(f"{args.dir}: a new review ({len(files)} files). Next: cd {args.dir} && make, then follow its README "
+          f"from the first import to the supplement")
+    return 0
+
+
+def _cmd_screen(args) -> int:
+    import pandas as pd
+
+    from . import decisions
+
+    named = [(d, ids) for d, ids in (("include", args.include), ("exclude", args.exclude),
+                                     ("pending", args.pending)) if ids]
+    if bool(args.file) == bool(named):
+        raise InputError(None, "either a decisions file, or --stage with --include/--exclude/--pending record ids")
+    if args.file:
+        table, where = decisions.read_decisions(Path(args.file)), str(args.file)
+    else:
+        if not args.stage:
+            raise InputError(None, "--stage for the records named on the command line (title, abstract, "
+                                   "retrieval, full_text or quality)")
+        rows = [{"record_id": r, "stage": args.stage, "decision": d, "reason": args.reason or "" if d == "exclude"
+                 else ""} for d, ids in named for r in ids]
+        table, where = pd.DataFrame(rows, columns=["record_id", "stage", "decision", "reason"]), "the command line"
+        table["row"] = None
+    result = decisions.screen(Path(args.data), table, where)
+    print(f"{where}: {result.decisions} decisions, {result.changed} records changed in "
+          f"{Path(args.data) / 'raw' / 'screening_log.csv'}")
+    if result.studies_added or result.studies_removed:
+        print(f"raw/studies.csv: {len(result.studies_added)} included studies added"
+              + (f" ({', '.join(result.studies_added[:8])}{' …' if len(result.studies_added) > 8 else ''})"
+                 if result.studies_added else "")
+              + (f"; {len(result.studies_removed)} removed, no longer included ({', '.join(result.studies_removed)})"
+                 if result.studies_removed else ""))
+    return 0
+
+
 def _cmd_prisma(args) -> int:
     from . import figures, prisma
 
@@ -238,6 +278,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="review round (default: the current one, or the next once every record has a decision)")
     p.add_argument("--data", default="data")
     p.set_defaults(func=_cmd_import_records)
+
+    p = sub.add_parser("init", help="create a new, empty review that runs: the tool, empty data files, params.yml, "
+                                    "a datasheet, a Makefile and a README")
+    p.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    p.add_argument("--title", default="A new qualitative evidence synthesis", help="the review's title")
+    p.set_defaults(func=_cmd_init)
+
+    p = sub.add_parser("screen", help="record screening decisions in raw/screening_log.csv (from a spreadsheet, or "
+                                      "for records named here); included records become studies")
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="CSV/TSV/XLSX with columns record_id, stage, decision (include/exclude/pending), reason")
+    p.add_argument("--stage", choices=["title", "abstract", "retrieval", "full_text", "quality"])
+    p.add_argument("--include", nargs="+", metavar="RECORD", help="records included at --stage")
+    p.add_argument("--exclude", nargs="+", metavar="RECORD", help="records excluded at --stage (needs --reason)")
+    p.add_argument("--pending", nargs="+", metavar="RECORD", help="records left pending at --stage")
+    p.add_argument("--reason", metavar="REASON_ID", help="reason_id of raw/exclusion_reasons.csv for --exclude")
+    p.add_argument("--data", default="data")
+    p.set_defaults(func=_cmd_screen)
 
     p = sub.add_parser("prisma", help="draw the PRISMA 2020 diagram from a PRISMA2020 CSV of counts")
     p.add_argument("file")

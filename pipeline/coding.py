@@ -100,7 +100,7 @@ def placement(codebook: pd.DataFrame) -> pd.DataFrame:
         "code_id": ids, "code": codebook["name"].to_numpy(), "level": codebook["level"].to_numpy(),
         "subcategory_id": subs, "subcategory": [name.get(x, "") for x in subs],
         "category_id": cats, "category": [name.get(x, "") for x in cats], "role": [role.get(x, "") for x in cats],
-    })
+    }).astype(str)  # text even when the codebook is empty, so joins on ids still work
 
 
 def hierarchy(codebook: pd.DataFrame) -> pd.DataFrame:
@@ -186,6 +186,8 @@ def study_category_matrix(segments: pd.DataFrame, codebook: pd.DataFrame, studie
 def category_links(matrix: pd.DataFrame) -> pd.DataFrame:
     """Category co-occurrence: the number of studies in which both categories are coded."""
     present = (matrix > 0).astype(int)
+    if present.empty:  # no study or no category yet
+        return pd.DataFrame(0, index=matrix.columns, columns=matrix.columns)
     co = present.T @ present
     for c in co.index:
         co.loc[c, c] = 0
@@ -219,6 +221,13 @@ def core_category(segments: pd.DataFrame, codebook: pd.DataFrame, studies: pd.Da
     table["is_core"] = table["rank"] == 1
     table["criteria_agree"] = bool(table["frequency"].iloc[0] == table["frequency"].max()) if len(table) else False
     return table
+
+
+def core_of(core: pd.DataFrame) -> tuple[str, str]:
+    """(category_id, name) of the core category in a ``core_category`` table; empty strings while the
+    codebook has no category."""
+    top = core[core["is_core"]]
+    return (str(top["category_id"].iloc[0]), str(top["category"].iloc[0])) if len(top) else ("", "")
 
 
 def paradigm_roles(codebook: pd.DataFrame) -> dict[str, list[str]]:
@@ -262,12 +271,12 @@ def saturation_curve(segments: pd.DataFrame, studies: pd.DataFrame, n_orders: in
     col = {c: j for j, c in enumerate(codes)}
     row = {s: i for i, s in enumerate(ids)}
     present = np.zeros((len(ids), len(codes)), dtype=bool)
-    present[segments["study_id"].map(row).to_numpy(), segments["code_id"].map(col).to_numpy()] = True
+    present[segments["study_id"].map(row).to_numpy(dtype=int), segments["code_id"].map(col).to_numpy(dtype=int)] = True
 
     def curve(order_idx):
         return np.logical_or.accumulate(present[order_idx], axis=-2).sum(axis=-1)
 
-    pub = curve(np.array([row[s] for s in publication_order(studies)]))
+    pub = curve(np.array([row[s] for s in publication_order(studies)], dtype=int))
     rng = np.random.default_rng(seed)
     orders = np.argsort(rng.random((n_orders, len(ids))), axis=1)
     rand = curve(orders)

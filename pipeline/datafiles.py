@@ -99,7 +99,7 @@ def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame]) -> None:
     """Validate ``data_dir`` with ``changes`` applied (in a scratch copy), then write them all or none."""
     from .validate import load_inputs
 
-    data_dir = Path(data_dir)
+    data_dir = Path(data_dir).absolute()  # temp files are absolute paths
     with tempfile.TemporaryDirectory(prefix="qes-check-") as scratch:
         trial = Path(scratch) / "data"
         shutil.copytree(data_dir, trial, ignore=shutil.ignore_patterns(JOURNAL, ".*.tmp"))

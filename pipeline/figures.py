@@ -124,7 +124,8 @@ def prisma_flow(flow, reasons_by_stage: dict[str, dict[str, int]] | None = None,
     bh = row_h * 0.62
     main_x, main_w = 0.06, 0.48
     side_x, side_w = 0.62, 0.34
-    identified = stages[0]["records_in"] if identified is None else identified
+    if identified is None:
+        identified = stages[0]["records_in"] if stages else 0
 
     def y_of(i):
         return 1 - (i + 1) * row_h + (row_h - bh) / 2
@@ -139,8 +140,9 @@ def prisma_flow(flow, reasons_by_stage: dict[str, dict[str, int]] | None = None,
         _box(ax, side_x, y_of(i), side_w, bh, side, COLORS["excluded"])
         _arrow(ax, (main_x + main_w, y_of(i) + bh / 2), (side_x, y_of(i) + bh / 2))
     last = len(stages) + 1
-    _box(ax, main_x, y_of(last), main_w, bh, f"Studies included in the synthesis\n(n = {stages[-1]['records_out']})",
-         COLORS["included"])
+    included = stages[-1]["records_out"] if stages else 0
+    _box(ax, main_x, y_of(last), main_w, bh, f"Studies included in the synthesis\n(n = {included})"
+         + ("" if stages else "\n(no screening decision recorded yet)"), COLORS["included"])
     _arrow(ax, (main_x + main_w / 2, y_of(last - 1)), (main_x + main_w / 2, y_of(last) + bh))
     return fig
 
@@ -182,12 +184,22 @@ def paradigm_model(codebook, core: str):
     return fig
 
 
+def _nothing_yet(fig, ax, title: str, message: str):
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=10)
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=10, color="#555555", transform=ax.transAxes)
+    return fig
+
+
 def evidence_heatmap(matrix, codebook):
     """Study × category counts of coded segments."""
     import numpy as np
 
     names = codebook.set_index("node_id")["name"]
     fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(matrix) + 2.6))
+    if matrix.size == 0:  # no study or no category yet: say so instead of an empty axis
+        return _nothing_yet(fig, ax, "Coded segments per study and category",
+                            "No included study or no category yet")
     data = matrix.to_numpy()
     im = ax.imshow(data, cmap="Blues", aspect="auto")
     ax.set_xticks(range(matrix.shape[1]), [f"{c}\n" + textwrap.fill(names[c], 13) for c in matrix.columns],
@@ -217,6 +229,8 @@ def cooccurrence_network(links, codebook, core_id: str):
     pos = nx.circular_layout(sorted(g.nodes))  # deterministic, no random seed involved
     fig, ax = plt.subplots(figsize=(8, 7))
     ax.set_axis_off()
+    if not len(g):
+        return _nothing_yet(fig, ax, "Category co-occurrence within studies", "No category yet")
     weights = [g[u][v]["weight"] for u, v in g.edges]
     top = max(weights) if weights else 1
     nx.draw_networkx_edges(g, pos, ax=ax, width=[0.5 + 4 * w / top for w in weights], edge_color="#8a9aa9")
@@ -236,6 +250,8 @@ def cooccurrence_network(links, codebook, core_id: str):
 def saturation_plot(curve):
     """Distinct initial codes as studies are added: publication order and random-order band."""
     fig, ax = plt.subplots(figsize=(6.5, 4))
+    if curve.empty:
+        return _nothing_yet(fig, ax, "Saturation of the open coding", "No included study yet")
     ax.fill_between(curve["studies"], curve["codes_random_low"], curve["codes_random_high"], color="#c9d9ef",
                     label="random orders, 95% band")
     ax.plot(curve["studies"], curve["codes_random_mean"], color="#4a6fa5", linestyle="--", label="random orders, mean")

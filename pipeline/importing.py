@@ -40,7 +40,9 @@ class ImportSummary:
 
 def next_round(log: pd.DataFrame) -> int:
     """A new round starts when every record of the latest round has its final decision."""
-    latest = int(log["round"].max()) if len(log) else 1
+    if not len(log):
+        return 1  # the first import of a new review
+    latest = int(log["round"].max())
     pending = (screening.final_decision(log) == "pending") & (log["round"] == latest)
     return latest if pending.any() else latest + 1
 

@@ -22,13 +22,40 @@ def locate(path: str) -> Path:
     return beside.resolve() if beside.exists() else p.resolve()
 
 
-def setup(data_dir: str, out_dir: str) -> tuple[Inputs, Path, Path]:
-    """Validated inputs and the figures/ and tables/ folders of this run."""
+# What a notebook says when the data it reads is still empty (a review just started with `init`).
+EMPTY = {
+    "records": (lambda i: len(i.screening_log) == 0,
+                "raw/screening_log.csv holds no record yet (import search results with `python -m pipeline "
+                "import-records FILE`): every count below is zero."),
+    "decisions": (lambda i: len(i.screening_log) > 0 and (i.screening_log[["title", "abstract", "retrieval",
+                  "full_text", "quality"]] == "").all(axis=None),
+                  "No screening decision is recorded yet (`python -m pipeline screen`): the flow has no stage."),
+    "studies": (lambda i: len(i.studies) == 0,
+                "raw/studies.csv lists no included study yet: the per-study tables and figures are empty."),
+    "codes": (lambda i: len(i.codebook) == 0,
+              "coded/codebook.csv has no code yet (import a codebook or coded project with `python -m pipeline "
+              "import-coded FILE`): the coding tables are empty."),
+    "segments": (lambda i: len(i.segments) == 0,
+                 "coded/segments.csv has no coded segment yet: frequencies are zero and nothing is drawn."),
+    "recoding": (lambda i: len(i.recoding) == 0,
+                 "coded/recoding.csv has no re-coding yet: the test-retest tables are empty."),
+}
+
+
+def setup(data_dir: str, out_dir: str, uses: tuple[str, ...] = ()) -> tuple[Inputs, Path, Path]:
+    """Validated inputs and the figures/ and tables/ folders of this run.  ``uses`` names the data the
+    notebook reads (keys of ``EMPTY``); each that is still empty is said once, up front, so an empty
+    table below reads as "nothing yet" rather than as a failure."""
     data_dir, out = locate(data_dir), locate(out_dir)
     figures, tables = out / "figures", out / "tables"
     figures.mkdir(parents=True, exist_ok=True)
     tables.mkdir(parents=True, exist_ok=True)
-    return load_inputs(data_dir), figures, tables
+    inputs = load_inputs(data_dir)
+    for key in uses:
+        empty, message = EMPTY[key]
+        if empty(inputs):
+            print(message)
+    return inputs, figures, tables
 
 
 def show(path: Path):

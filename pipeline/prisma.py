@@ -42,7 +42,8 @@ def _label(text: str) -> str:
 def counts(log: pd.DataFrame, reasons: pd.DataFrame, records: pd.DataFrame | None = None,
            round_: int | None = None) -> dict:
     """Every PRISMA 2020 box for one review round, counted from the log (and the records table)."""
-    round_ = int(log["round"].max()) if round_ is None else round_
+    if round_ is None:
+        round_ = int(log["round"].max()) if len(log) else 1
     cur = log[log["round"] == round_]
     prev = log[log["round"] < round_]
     used = screening.stages_used(log)

@@ -106,20 +106,28 @@ def validate_xml(document: bytes, schema: str = "Codebook.xsd") -> list[str]:
     return [] if xsd.validate(doc) else [f"line {e.line}: {e.message}" for e in xsd.error_log]
 
 
-GENERIC_COLUMNS = {"study": ("study", "document", "source", "document name", "file"),
+GENERIC_COLUMNS = {"study": ("study", "study_id", "document", "source", "document name", "file"),
                    "code": ("code", "code name", "codes"),
                    "quote": ("quote", "segment", "coded segment", "text", "quotation"),
                    "location": ("location", "position", "reference", "page"),
-                   "coder": ("coder", "user", "author", "created by", "coded by")}
+                   "coder": ("coder", "user", "author", "created by", "coded by"),
+                   "category": ("category", "main category", "theme"),
+                   "subcategory": ("subcategory", "sub-category", "sub category", "subtheme", "sub-theme")}
 
 
-def read_coded_table(path: Path, codebook: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
-    """A spreadsheet of coded segments (study, quote, location, code, coder), mapped onto the codebook.
+def read_coded_table(path: Path, codebook: pd.DataFrame, studies: pd.DataFrame,
+                     tool: str = "spreadsheet") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A spreadsheet of coded segments (study, quote, location, code, coder), mapped onto the codebook;
+    returns (codebook, segments).
 
     Column names are matched case-insensitively against the usual export headers
-    (``GENERIC_COLUMNS``).  A code must be a code of the codebook (by name or id) and a study
-    must be in the studies file: anything else is an error naming the row.
+    (``GENERIC_COLUMNS``).  A code is found by name or id; a code the codebook lacks is added when
+    the row names its category (and, optionally, subcategory), as a data-extraction sheet does, and is
+    marked ``imported:<tool>``.  A study must be in the studies file.  Anything else is an error
+    naming the row.
     """
+    from .qda_import import _next_ids
+
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xls"):
         df = pd.read_excel(path, dtype=str).fillna("")
@@ -134,24 +142,43 @@ def read_coded_table(path: Path, codebook: pd.DataFrame, studies: pd.DataFrame) 
         if cols[key] is None:
             raise InputError(path, f"a '{key}' column (accepted names: {', '.join(GENERIC_COLUMNS[key])})",
                              column=key)
+    nodes = codebook.to_dict("records")
     codes = codebook[codebook["level"] == "code"]
     by_name = dict(zip(codes["name"], codes["node_id"])) | dict(zip(codes["node_id"], codes["node_id"]))
+    cat_of = {r["name"]: r["node_id"] for r in nodes if r["level"] == "category"}
+    sub_of = {(r["parent_id"], r["name"]): r["node_id"] for r in nodes if r["level"] == "subcategory"}
+    fresh = {level: _next_ids(codebook, level) for level in ("category", "subcategory", "code")}
+
+    def add(level, name, parent):
+        nid = next(fresh[level])
+        nodes.append({"node_id": nid, "guid": "", "level": level, "name": name, "parent_id": parent, "role": "",
+                      "definition": "", "related_concepts": "", "source": f"imported from {path.name}",
+                      "provenance": f"imported:{tool}"})
+        return nid
+
     known_studies = set(studies["study_id"])
+    cell = lambda rec, key: str(rec[cols[key]]).strip() if cols[key] else ""  # noqa: E731
     rows = []
     for i, rec in enumerate(df.to_dict("records")):
-        code, study = rec[cols["code"]].strip(), rec[cols["study"]].strip()
-        if code not in by_name:
-            raise InputError(path, "a code of coded/codebook.csv (by name or id)", row=i + 2, column=cols["code"],
-                             value=code)
+        code, study = cell(rec, "code"), cell(rec, "study")
         if study not in known_studies:
             raise InputError(path, "a study_id of raw/studies.csv", row=i + 2, column=cols["study"], value=study)
-        rows.append({"study_id": study, "code_id": by_name[code],
-                     "location": rec[cols["location"]] if cols["location"] else "",
-                     "quote": rec[cols["quote"]] if cols["quote"] else "",
-                     "coder": (rec[cols["coder"]] if cols["coder"] else "") or "unknown"})
+        if code not in by_name:
+            category = cell(rec, "category")
+            if not code or not category:
+                raise InputError(path, "a code of coded/codebook.csv (by name or id), or a new code with its "
+                                 "category in a 'category' column (and optionally a 'subcategory' column)",
+                                 row=i + 2, column=cols["code"], value=code)
+            parent = cat_of.get(category) or cat_of.setdefault(category, add("category", category, ""))
+            sub = cell(rec, "subcategory")
+            if sub:
+                parent = sub_of.get((parent, sub)) or sub_of.setdefault((parent, sub), add("subcategory", sub, parent))
+            by_name[code] = add("code", code, parent)
+        rows.append({"study_id": study, "code_id": by_name[code], "location": cell(rec, "location"),
+                     "quote": cell(rec, "quote"), "coder": cell(rec, "coder") or "unknown"})
     out = pd.DataFrame(rows, columns=["study_id", "code_id", "location", "quote", "coder"])
     out["provenance"] = "reported"
-    return out
+    return pd.DataFrame(nodes, columns=list(codebook.columns)), out
 
 
 def append_segments(existing: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
@@ -162,8 +189,12 @@ def append_segments(existing: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([existing, new[existing.columns]], ignore_index=True)
 
 
-def save_qdc(codebook: pd.DataFrame, path: Path) -> Path:
-    """Write the codebook as .qdc, refusing to write a document the standard's schema rejects."""
+def save_qdc(codebook: pd.DataFrame, path: Path) -> Path | None:
+    """Write the codebook as .qdc, refusing to write a document the standard's schema rejects.
+    An empty codebook writes nothing (the schema needs at least one code), and says so."""
+    if codebook.empty:
+        print(f"no code yet: {Path(path).name} is not written")
+        return None
     document = codebook_to_qdc(codebook)
     errors = validate_xml(document)
     if errors:

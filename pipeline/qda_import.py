@@ -594,10 +594,13 @@ def import_coded(files: list[Path], data_dir: Path, replace: bool = False, say=p
                                 f"{data_dir / 'coded/import_log.csv'}")
                 say(summary)
             elif suffix in (".csv", ".tsv", ".xlsx", ".xls"):
-                new = qda.read_coded_table(path, frames["coded/codebook.csv"], inp.studies)
+                before = len(frames["coded/codebook.csv"])
+                frames["coded/codebook.csv"], new = qda.read_coded_table(path, frames["coded/codebook.csv"], inp.studies)
                 frames["coded/segments.csv"] = qda.append_segments(frames["coded/segments.csv"], new)
-                changed.add("coded/segments.csv")
-                say(f"{path}: {len(new)} coded segments added")
+                changed |= {"coded/segments.csv", "coded/codebook.csv"}
+                added = len(frames["coded/codebook.csv"]) - before
+                say(f"{path}: {len(new)} coded segments added"
+                    + (f"; {added} codebook nodes added from its category and subcategory columns" if added else ""))
             else:
                 raise InputError(path, "a .qdpx project, a .qdc codebook, or a CSV/TSV/XLSX table of coded segments")
         changes = {k: frames[k].astype(str) for k in sorted(changed)}

@@ -443,6 +443,13 @@ def test_retest_table(recoding: pd.DataFrame, occasions: tuple[int, int] = (1, 2
     }])
 
 
+def data_note(recoding: pd.DataFrame) -> str:
+    """The label a coefficient needs when the re-coding rests on reconstructed rows (provenance)."""
+    if (recoding["provenance"] == "reconstructed").any():
+        return "reconstruction: the unit-level re-coding was rebuilt from published totals, not the coders' own data"
+    return ""
+
+
 def recoding_matrix(recoding: pd.DataFrame, occasions: tuple[int, int] = (1, 2)) -> pd.DataFrame:
     """Units × occasions of a test-retest re-coding; an empty code means 'not coded'."""
     r = recoding[recoding["occasion"].isin(occasions)].copy()
@@ -463,7 +470,9 @@ def often_cited_test_retest(codes: int, agreements: int) -> float:
 
 
 def formula_comparison(codes: int, agreements: int) -> pd.DataFrame:
-    """The reported percentage under the candidate formulas, from Table 2's totals."""
+    """The reported percentage under the candidate formulas, from Table 2's totals (none without codes)."""
+    if codes <= 0:
+        return pd.DataFrame(columns=["formula", "value_percent", "possible"])
     return pd.DataFrame([
         {"formula": "agreements / codes", "value_percent": round(100 * agreements / codes, 1),
          "possible": True},
@@ -477,7 +486,11 @@ def formula_comparison(codes: int, agreements: int) -> pd.DataFrame:
 
 def coefficient_table(matrix: pd.DataFrame, level: str = "nominal", n_boot: int = 0, seed: int = 0,
                       minimum: float = 0.667, note: str = "", unit: str = "unit") -> pd.DataFrame:
-    """The summary as a long table for the supplement: coefficient, value, 95% interval, note."""
+    """The summary as a long table for the supplement: coefficient, value, 95% interval, note
+    (no rows when no unit was coded twice: a review without re-coding yet)."""
+    columns = ["coefficient", "value", "ci95_low", "ci95_high", "unit_of_analysis", "units", "coders", "level", "note"]
+    if matrix.shape[1] < 2 or pairable(matrix).empty:
+        return pd.DataFrame(columns=columns)
     s = summary(matrix, level=level, n_boot=n_boot, seed=seed, minimum=minimum)
     ci = {"krippendorff_alpha": s.get("alpha_ci95"), "cohen_kappa": s.get("cohen_kappa_ci95")}
     rows = []
@@ -491,7 +504,7 @@ def coefficient_table(matrix: pd.DataFrame, level: str = "nominal", n_boot: int 
                      "ci95_high": None if high is None else round(high, 3),
                      "unit_of_analysis": unit, "units": s["n_pairable_units"], "coders": s["n_coders"],
                      "level": level, "note": note})
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=columns)
     if n_boot:
         table.loc[table["coefficient"] == "krippendorff_alpha", "note"] = (
             f"{note}; P(alpha < {minimum}) = {s['alpha_q_below_minimum']:.3f}; {n_boot} resamples, seed {seed}")

@@ -22,10 +22,12 @@ CLAIMS_FILE = "reference/article_claims.csv"
 COLUMNS = ["claim", "reported", "computed", "status", "basis", "note"]
 
 
-def load_claims(data_dir: Path | str) -> pd.DataFrame:
+def load_claims(data_dir: Path | str) -> pd.DataFrame | None:
+    """The article's reported values, or None for a review that reproduces no published article
+    (the check is then skipped, and says so)."""
     path = Path(data_dir) / CLAIMS_FILE
     if not path.exists():
-        raise InputError(path, "file not found (the article's reported values; see data/README.md)")
+        return None
     claims = pd.read_csv(path, dtype=str, keep_default_na=False)
     for col in ("claim_id", "claim", "reported", "source"):
         if col not in claims.columns:
@@ -69,10 +71,11 @@ def computed_values(inp: Inputs, reliability_minimum: float) -> dict[str, tuple[
     for name, role in zip(cats["name"], cats["role"]):
         out[f"role.{name}"] = (role, _basis(cats[cats["name"] == name]), "role column of coded/codebook.csv")
     core = coding.core_category(inp.segments, cb, inp.studies)
-    top = core.iloc[0]
-    note = (f"computed: {top['links']} study co-occurrence links, {top['frequency']} coded segments"
-            + ("" if top["criteria_agree"] else "; the category with the most links is not the most frequent"))
-    out["coding.core_category"] = (top["category"], _basis(inp.segments, cb), note)
+    if len(core):
+        top = core.iloc[0]
+        note = (f"computed: {top['links']} study co-occurrence links, {top['frequency']} coded segments"
+                + ("" if top["criteria_agree"] else "; the category with the most links is not the most frequent"))
+        out["coding.core_category"] = (top["category"], _basis(inp.segments, cb), note)
 
     rc = inp.recoding
     t2 = reliability.test_retest_table(rc).iloc[0]
@@ -127,6 +130,21 @@ def reproduction_check(inp: Inputs, claims: pd.DataFrame, reliability_minimum: f
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def summary(check: pd.DataFrame) -> pd.DataFrame:
+SKIPPED = ("No published article to check against (data/reference/article_claims.csv is absent): "
+           "the reproduction check is skipped.")
+
+
+def check_or_skip(inp: Inputs, reliability_minimum: float) -> pd.DataFrame | None:
+    """The reproduction check, or None (said, not failed) for a review that reproduces no article."""
+    claims = load_claims(inp.data_dir)
+    if claims is None:
+        print(SKIPPED)
+        return None
+    return reproduction_check(inp, claims, reliability_minimum)
+
+
+def summary(check: pd.DataFrame | None) -> pd.DataFrame | None:
     """Claims by status and basis."""
+    if check is None:
+        return None
     return check.groupby(["status", "basis"]).size().rename("claims").reset_index()

@@ -106,6 +106,14 @@ def flow(log: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["stage", "records_in", "excluded", "records_out"])
 
 
+def outcome(log: pd.DataFrame) -> str:
+    """One sentence for the end of the screening: records in, studies out, records still waiting."""
+    waiting = len(pending(log))
+    included = len(included_records(log))
+    text = f"From {len(log)} records, {included} {'study reaches' if included == 1 else 'studies reach'} the synthesis."
+    return text + (f" {waiting} records still wait for a decision." if waiting else "")
+
+
 def pending(log: pd.DataFrame, stages: list[str] | None = None) -> pd.DataFrame:
     """Records waiting for a decision: the stage they wait at (``stages``: those in use, by default
     read from this log)."""

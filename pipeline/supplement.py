@@ -51,7 +51,8 @@ FOLDER_DESCRIPTIONS = {
     "data/raw/": "inputs: search strategy, criteria, exclusion reasons, screening log, included studies",
     "data/coded/": "inputs: codebook, coded segments, re-coding for reliability",
     "data/reference/": "the article's reported values, for the reproduction check",
-    "data/README.md": "datasheet: every input file and column, and what was reconstructed",
+    "data/README.md": "datasheet: where the data come from and what was reconstructed",
+    "FORMATS.md": "the format of every input file and column",
 }
 
 ENTREQ_ITEMS = [
@@ -226,7 +227,7 @@ def collect(project: Path) -> dict[str, bytes]:
     for p in sorted(data_dir.rglob("*")):
         if p.is_file() and not p.name.startswith("."):
             files["data/" + p.relative_to(data_dir).as_posix()] = p.read_bytes()
-    for name in ("params.yml", "requirements.lock", "environment.yml"):
+    for name in ("params.yml", "requirements.lock", "environment.yml", "FORMATS.md"):
         if (repo / name).exists():
             files[name] = (repo / name).read_bytes()
     inp = validate.load_inputs(data_dir)

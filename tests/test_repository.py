@@ -6,8 +6,8 @@ import pytest
 
 from conftest import ROOT
 
-EXPECTED = {".ci", ".gitignore", "Makefile", "README.md", "benchmarks", "data", "environment.yml", "figures",
-            "notebooks", "params.yml", "pipeline", "pyproject.toml", "requirements.lock", "requirements-uv.lock", "tables",
+EXPECTED = {".ci", ".gitignore", "FORMATS.md", "Makefile", "README.md", "benchmarks", "data", "environment.yml", "figures",
+            "notebooks", "params.yml", "pipeline", "pyproject.toml", "requirements.lock", "requirements-uv.lock", "tables", "tool.mk",
             "tests"}
 
 
