@@ -3,17 +3,20 @@
 .DEFAULT_GOAL := all  # tool.mk comes first but only sets up
 include tool.mk
 
-.PHONY: all run test lab bench lock clean
+.PHONY: all run test lab bench lock clean browser
 all: run
 
 # Side environments, each built from its own lock and rebuilt when the lock changes: tools the
 # tests and benchmarks take real files from or compare with, kept apart because their pins clash
-# with Jupyter's.  Taguette writes real Taguette codebooks for the QDA tests; ASReview LAB and
+# with Jupyter's.  Taguette writes real Taguette codebooks for the QDA tests; roc-validator checks the
+# supplement's RO-Crate; ASReview LAB and
 # bib-dedupe are the deduplication benchmarks' comparisons.
 TAGUETTE_STAMP  := .venv-taguette/.installed
+ROCRATE_STAMP   := .venv-rocrate/.installed
 BENCH_STAMP     := .venv-bench/.installed
 BIBDEDUPE_STAMP := .venv-bibdedupe/.installed
 $(TAGUETTE_STAMP): tests/requirements-taguette.lock
+$(ROCRATE_STAMP): tests/requirements-rocrate.lock
 $(BENCH_STAMP): benchmarks/requirements-asreview.lock
 $(BIBDEDUPE_STAMP): benchmarks/requirements-bibdedupe.lock
 .venv-%/.installed:
@@ -25,8 +28,19 @@ $(BIBDEDUPE_STAMP): benchmarks/requirements-bibdedupe.lock
 run: $(STAMP)
 	$(PY) -m pipeline run
 
-test: $(STAMP) $(TAGUETTE_STAMP)
-	TAGUETTE_PYTHON=$(CURDIR)/.venv-taguette/bin/python $(PY) -m pytest
+test: $(STAMP) $(TAGUETTE_STAMP) $(ROCRATE_STAMP)
+	TAGUETTE_PYTHON=$(CURDIR)/.venv-taguette/bin/python ROCRATE_PYTHON=$(CURDIR)/.venv-rocrate/bin/python \
+	  $(PY) -m pytest
+
+# The browser test of the supplement's index.html needs Chromium: Debian's package, installed here
+# when this machine allows it (root with apt-get); elsewhere the test is skipped and says so.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }; } \
+	  && echo "make browser: installed Debian's chromium"; } || \
+	echo "make browser: no Chromium and no way to install it here; the browser test will be skipped"
 
 bench: $(STAMP) $(BENCH_STAMP) $(BIBDEDUPE_STAMP)
 	$(PY) benchmarks/run_all.py
@@ -51,4 +65,4 @@ lock:
 	rm -rf $(VENV).lock-tmp
 
 clean:
-	rm -rf $(VENV) .venv-bench .venv-bibdedupe .venv-taguette .run-staging .failed
+	rm -rf $(VENV) .venv-bench .venv-bibdedupe .venv-taguette .venv-rocrate .run-staging .failed

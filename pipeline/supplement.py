@@ -30,30 +30,108 @@ MANIFEST = "MANIFEST.sha256"
 MANIFEST_LINE = re.compile(r"^([0-9a-f]{64})  (\d+)  (.+)$")
 
 DESCRIPTIONS = {
-    "README.md": "this file",
-    "MANIFEST.sha256": "SHA-256 and size of every other file; check with `python -m pipeline verify`",
+    "README.md": "how to re-run and verify this supplement, and what every file is",
+    "index.html": "the results to read in a browser: reproduction check, every figure and table, the executed "
+                  "notebooks, the ENTREQ checklist (static, works offline)",
+    "MANIFEST.sha256": "SHA-256 and size of every other file; check with `make verify` or `python -m pipeline verify`",
     "provenance.json": "git commit, dirty-tree flag, Python and package versions, parameters, and for every "
                        "figure and table the notebook and cell that wrote it",
+    "ro-crate-metadata.json": "RO-Crate 1.1+ metadata (Workflow Run Crate): every file, the notebooks as the "
+                              "workflow, the run with its parameters, inputs and outputs, the software",
     "CITATION.cff": "how to cite the analysis (Citation File Format)",
     ".zenodo.json": "metadata for depositing this supplement on Zenodo",
     "ENTREQ.md": "ENTREQ reporting checklist (Tong et al. 2012): items filled from the pipeline, the rest marked "
                  "for the authors",
+    "Makefile": "`make` sets up Python, checks the manifest and rebuilds every figure and table from data/ into "
+                "rebuilt/, comparing them byte for byte with the ones here",
+    "tool.mk": "the set-up `make` uses: picks Python 3.11-3.13 and installs requirements.lock into .venv",
     "params.yml": "the analysis parameters of the run",
-    "requirements.lock": "exact versions of every Python package (pip install -r requirements.lock)",
+    "pyproject.toml": "the pipeline's package metadata and direct dependencies",
+    "requirements.lock": "exact versions and hashes of every Python package (pip install --require-hashes)",
+    "requirements-uv.lock": "the installer uv, pinned by hash, which `make` uses to install requirements.lock",
     "environment.yml": "the same pinned environment for conda",
+    "FORMATS.md": "the format of every input file and column",
+    "data/README.md": "datasheet: where the data come from and what was reconstructed",
     "tables/prisma2020.csv": "PRISMA 2020 counts in the template of the PRISMA2020 R package and web app",
     "tables/codebook.qdc": "the codebook as a REFI-QDA codebook for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette",
 }
-FOLDER_DESCRIPTIONS = {
-    "reports/": "executed notebooks (.ipynb) and their HTML: the record of the run",
-    "figures/": "figures as SVG, PDF and PNG (300 dpi)",
-    "tables/": "tables as CSV, Markdown and LaTeX (booktabs)",
-    "data/raw/": "inputs: search strategy, criteria, exclusion reasons, screening log, included studies",
-    "data/coded/": "inputs: codebook, coded segments, re-coding for reliability",
-    "data/reference/": "the article's reported values, for the reproduction check",
-    "data/README.md": "datasheet: where the data come from and what was reconstructed",
-    "FORMATS.md": "the format of every input file and column",
-}
+FORMAT_NAMES = {".svg": "SVG (vector)", ".pdf": "PDF (vector, fonts embedded)", ".png": "PNG (300 dpi)",
+                ".csv": "CSV", ".md": "Markdown", ".tex": "LaTeX (booktabs)", ".html": "HTML",
+                ".ipynb": "Jupyter notebook", ".xsd": "XML schema"}
+
+
+def _first_heading(notebook: bytes) -> str:
+    for cell in json.loads(notebook).get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for line in src.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return ""
+
+
+def _heading_before(notebook: bytes, cell_number: int | None) -> str:
+    """The last markdown heading above a code cell: what the notebook calls the output that cell writes."""
+    cells = json.loads(notebook).get("cells", [])
+    found = ""
+    for cell in cells[:(cell_number or 0)]:
+        if cell.get("cell_type") == "markdown":
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            heads = [ln.lstrip("#").strip() for ln in src.splitlines() if ln.startswith("#")]
+            found = heads[-1] if heads else found
+    return found
+
+
+def caption(files: dict[str, bytes], record: dict, name: str) -> str:
+    """A figure's or table's caption: the table's own (from its LaTeX), else the heading of the notebook
+    section whose cell wrote it (``run.json`` knows the cell)."""
+    path = Path(name)
+    tex = files.get(str(path.with_suffix(".tex")))
+    if tex:
+        m = re.search(r"\\caption\{(.*?)\}\n", tex.decode("utf-8"))
+        if m:
+            return m.group(1).replace("\\", "")
+    info = record.get("outputs", {}).get(name, {})
+    nb = files.get(f"notebooks/{info.get('notebook')}.ipynb")
+    return (_heading_before(nb, info.get("cell_number")) if nb else "") or path.stem
+
+
+def describe(files: dict[str, bytes], record: dict) -> dict[str, str]:
+    """What each file of the supplement is, one description per file: a figure by the notebook section
+    that draws it, a table by its caption, a notebook by its title, an input by its FORMATS.md
+    heading, a module by its docstring."""
+    import ast
+
+    formats = files.get("FORMATS.md", b"").decode("utf-8")
+    input_of = {m.group(1): m.group(2) for m in re.finditer(r"^#{2,3} (\S+\.csv) — (.+)$", formats, re.M)}
+    outputs = record.get("outputs", {})
+    out = {}
+    for name, data in files.items():
+        path = Path(name)
+        fmt = FORMAT_NAMES.get(path.suffix, path.suffix.lstrip(".").upper())
+        if name in DESCRIPTIONS:
+            out[name] = DESCRIPTIONS[name]
+        elif path.parts[0] in ("figures", "tables") and name in outputs:
+            kind = "figure" if path.parts[0] == "figures" else "table"
+            out[name] = f"{kind}: {caption(files, record, name)}, {fmt} (notebook {outputs[name]['notebook']})"
+        elif path.parts[0] == "reports" and path.suffix in (".html", ".ipynb"):
+            nb = files.get(f"reports/{path.stem}.ipynb") or files.get(f"notebooks/{path.stem}.ipynb")
+            title = _first_heading(nb) if nb else path.stem
+            out[name] = f"executed notebook \u201c{title}\u201d with its outputs, {fmt}"
+        elif path.parts[0] == "notebooks":
+            out[name] = f"notebook \u201c{_first_heading(data)}\u201d as run, without outputs (the workflow's step)"
+        elif path.parts[0] == "data":
+            rel = "/".join(path.parts[1:])
+            out[name] = f"input: {input_of[rel]}" if rel in input_of else "input data (see FORMATS.md)"
+        elif path.parts[0] == "pipeline" and path.suffix == ".py":
+            doc = ast.get_docstring(ast.parse(data.decode("utf-8"))) or ""
+            out[name] = "pipeline source: " + (doc.split("\n\n")[0].replace("\n", " ") or path.stem)
+        elif path.parts[0] == "pipeline":
+            out[name] = f"pipeline resource: {path.name} ({fmt})"
+        else:
+            out[name] = fmt
+    return out
+
 
 ENTREQ_ITEMS = [
     ("Introduction", "Aim", "State the research question the synthesis addresses."),
@@ -103,8 +181,8 @@ def _package_versions(lock: Path) -> dict[str, str]:
     return out
 
 
-def entreq(inp, record: dict, article: dict) -> str:
-    """The ENTREQ checklist as Markdown, with what the pipeline's own data can say."""
+def entreq_rows(inp, record: dict, article: dict) -> list[tuple[int, str, str, str, str]]:
+    """The ENTREQ checklist, (number, domain, item, guide, reported), with what the pipeline's own data can say."""
     from . import coding, prisma, screening
 
     flow = screening.flow(inp.screening_log)
@@ -150,19 +228,27 @@ def entreq(inp, record: dict, article: dict) -> str:
         "Quotations": f"{quoted} coded segments carry a quotation (tables/open_coding.*)",
         "Synthesis output": "paradigm model (figures/paradigm_model.*) and Table 3 (tables/table3_categories.*)",
     }
+    return [(n, domain, item, guide, filled.get(item, FOR_AUTHORS))
+            for n, (domain, item, guide) in enumerate(ENTREQ_ITEMS, 1)]
+
+
+def entreq(inp, record: dict, article: dict) -> str:
+    """The ENTREQ checklist as Markdown."""
     lines = ["# ENTREQ checklist (Tong et al. 2012)", "",
              "Filled from the pipeline's data where it can be; items marked FOR THE AUTHORS need their words.", "",
              "| # | Domain | Item | Guide | Reported |", "|---|---|---|---|---|"]
-    for n, (domain, item, guide) in enumerate(ENTREQ_ITEMS, 1):
-        lines.append(f"| {n} | {domain} | {item} | {guide} | {filled.get(item, FOR_AUTHORS).replace('|', '/')} |")
+    for n, domain, item, guide, reported in entreq_rows(inp, record, article):
+        lines.append(f"| {n} | {domain} | {item} | {guide} | {reported.replace('|', '/')} |")
     return "\n".join(lines) + "\n"
 
 
 def _citation(article: dict, commit: str) -> str:
+    from . import crate
+
     doc = {
         "cff-version": "1.2.0",
         "message": "If you use this supplementary material, please cite it as below.",
-        "title": f"Supplementary material (reproducible analysis): {article.get('title', '')}",
+        "title": crate.title(article),
         "authors": [{"family-names": a["family"], "given-names": a["given"]} for a in article.get("authors", [])],
         "type": "dataset",
         "keywords": article.get("keywords", []),
@@ -173,8 +259,10 @@ def _citation(article: dict, commit: str) -> str:
 
 
 def _zenodo(article: dict) -> str:
+    from . import crate
+
     return json.dumps({
-        "title": f"Supplementary material (reproducible analysis): {article.get('title', '')}",
+        "title": crate.title(article),
         "upload_type": "dataset",
         "description": "Data, executed notebooks, figures and tables of a qualitative meta-synthesis, with a "
                        "manifest to verify every file. Re-run with `make` (see README.md).",
@@ -186,21 +274,57 @@ def _zenodo(article: dict) -> str:
     }, indent=2, ensure_ascii=False) + "\n"
 
 
-def _readme(files: list[str]) -> str:
-    lines = ["# Supplementary material", "",
-             "Everything needed to re-run the analysis and to check that each file is the one the authors produced.",
-             "", "Re-run: install Python 3.11, 3.12 or 3.13, then `pip install -r requirements.lock` (or "
-             "`conda env create -f environment.yml`) and run the pipeline from the project repository "
-             "(`python -m pipeline run --data data`). Check: `python -m pipeline verify supplement.zip`.", "",
+SUPPLEMENT_MAKEFILE = """\
+# `make`: set up Python (tool.mk), check every file against MANIFEST.sha256, then rebuild every figure
+# and table from data/ into rebuilt/ and compare them byte for byte with figures/ and tables/.
+# `make verify`: the manifest check alone.
+.DEFAULT_GOAL := all
+include tool.mk
+
+.PHONY: all verify
+all: verify
+\trm -rf rebuilt
+\t$(PY) -m pipeline run --force --data data --out rebuilt
+\tdiff -r figures rebuilt/figures
+\tdiff -r tables rebuilt/tables
+\t@echo "make: every figure and table rebuilt from data/ (in rebuilt/) is byte-identical to the published one"
+
+verify: $(STAMP)
+\t$(PY) -m pipeline verify .
+"""
+# What `make` adds to an unzipped supplement folder; `verify` of a folder passes over it.
+BUILD_ARTEFACTS = (".venv/", "rebuilt/", "__pycache__/", ".run-staging/", ".failed/", "qes_pipeline.egg-info/")
+
+
+def _readme(descriptions: dict[str, str], title: str) -> str:
+    lines = [f"# Supplementary material: {title}" if title else "# Supplementary material", "",
+             "Everything needed to re-run the analysis and to check that each file is the one the authors produced. "
+             "Open `index.html` in a browser to read the results.", "",
+             "## Re-run and verify", "",
+             "Needs Python 3.11, 3.12 or 3.13 and pip (nothing else; the package index is used to install the "
+             "pinned packages):", "",
+             "```", "unzip supplement.zip && cd supplement && make", "```", "",
+             "`make` installs `requirements.lock` (every package pinned by hash) into `.venv`, checks every file "
+             "against `MANIFEST.sha256`, runs the notebooks on `data/` with `params.yml` into `rebuilt/` and "
+             "compares every figure and table with the published ones, byte for byte. `make verify` runs the "
+             "manifest check alone. The pipeline's own code (`pipeline/`) and the notebooks (`notebooks/`) are "
+             "in this folder; only the pinned packages come from the package index.", "",
              "## Files", "", "| file | what it is |", "|---|---|"]
-    for f in files + ["README.md", MANIFEST]:
-        desc = DESCRIPTIONS.get(f) or FOLDER_DESCRIPTIONS.get(f) or next((d for prefix, d in FOLDER_DESCRIPTIONS.items() if f.startswith(prefix)), "")
-        lines.append(f"| `{f}` | {desc} |")
+    for f in sorted(descriptions):
+        lines.append(f"| `{f}` | {descriptions[f].replace('|', '/')} |")
     return "\n".join(lines) + "\n"
 
 
-def collect(project: Path) -> dict[str, bytes]:
-    """Every file of the supplement (except README and manifest), by its path inside it.
+def _date(repo: Path, article: dict) -> str:
+    """The date the crate is published under, fixed for a given commit: the commit's date, else the
+    article's year (a timestamp of the build would change the bytes of every re-build)."""
+    stamp = _git(repo, "log", "-1", "--format=%cs")
+    return stamp or str(article.get("year") or "1970")
+
+
+def collect(project: Path):
+    """Every file of the supplement (except README, index, crate and manifest) by its path inside it,
+    with the run record, the article's metadata, the inputs and the publication date.
 
     ``project`` is the output root of the run (figures/, tables/, reports/); parameters, the
     lock file and the git state come from the repository the pipeline runs from.
@@ -227,9 +351,13 @@ def collect(project: Path) -> dict[str, bytes]:
     for p in sorted(data_dir.rglob("*")):
         if p.is_file() and not p.name.startswith("."):
             files["data/" + p.relative_to(data_dir).as_posix()] = p.read_bytes()
-    for name in ("params.yml", "requirements.lock", "environment.yml", "FORMATS.md"):
-        if (repo / name).exists():
-            files[name] = (repo / name).read_bytes()
+    from .scaffold import tool_files
+
+    files |= tool_files(repo)  # the pipeline itself, so the supplement re-runs on its own
+    # The parameters the run used (params.yml with any -p override), so that `make` rebuilds the same outputs.
+    files["params.yml"] = ("# The parameters of the run that made this supplement's outputs.\n" + yaml.safe_dump(
+        record.get("parameters", {}), sort_keys=True, allow_unicode=True)).encode("utf-8")
+    files["Makefile"] = SUPPLEMENT_MAKEFILE.encode("utf-8")
     inp = validate.load_inputs(data_dir)
     article_path = data_dir / "reference" / "article.yml"
     article = yaml.safe_load(article_path.read_text(encoding="utf-8")) if article_path.exists() else {}
@@ -249,7 +377,7 @@ def collect(project: Path) -> dict[str, bytes]:
         "outputs": {rel: {k: v for k, v in info.items()} for rel, info in record["outputs"].items()},
     }
     files["provenance.json"] = (json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
-    return files
+    return files, record, article, inp, _date(repo, article)
 
 
 def manifest(files: dict[str, bytes]) -> bytes:
@@ -260,8 +388,17 @@ def build(out: Path, project: Path) -> tuple[Path, Path]:
     """Write ``out/supplement/`` and ``out/supplement.zip``; nothing half-built is ever left in place."""
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    files = collect(project)
-    files["README.md"] = _readme(sorted(files)).encode("utf-8")
+    from . import crate, webpage
+
+    files, record, article, inp, date = collect(project)
+    names = sorted([*files, "README.md", "index.html", "ro-crate-metadata.json", MANIFEST])
+    descriptions = describe({n: files.get(n, b"") for n in names}, record)
+    captions = {n: caption(files, record, n) for n in files if n.split("/")[0] in ("figures", "tables")}
+    files["index.html"] = webpage.index_html(files, descriptions, captions, article, entreq_rows(inp, record, article),
+                                             record.get("outputs", {})).encode("utf-8")
+    files["ro-crate-metadata.json"] = crate.metadata(files, descriptions, json.loads(files["provenance.json"]),
+                                                     article, date)
+    files["README.md"] = _readme(descriptions, article.get("title", "")).encode("utf-8")
     files[MANIFEST] = manifest(files)
     tmp_dir = Path(tempfile.mkdtemp(prefix=".supplement-", dir=out))
     try:
@@ -294,7 +431,9 @@ def read_supplement(path: Path) -> dict[str, bytes]:
         root = path / "supplement" if (path / "supplement" / MANIFEST).exists() else path
         if not (root / MANIFEST).exists():
             raise InputError(path, f"a supplement folder (no {MANIFEST} in it)")
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        made = lambda rel: rel.startswith(BUILD_ARTEFACTS) or "/__pycache__/" in rel  # noqa: E731 -- by `make`
+        return {rel: p.read_bytes() for p in sorted(root.rglob("*"))
+                if p.is_file() and not made(rel := p.relative_to(root).as_posix())}
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as z:
             names = [n for n in z.namelist() if not n.endswith("/")]

@@ -1,0 +1,176 @@
+"""The supplement as a reader gets it: unzipped in an empty folder it re-runs on its own (`make`) to the
+same bytes, its RO-Crate validates, its citation metadata agree, and index.html reads in a browser."""
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+import browser
+from conftest import ROOT, run_cli
+from pipeline import supplement
+
+
+@pytest.fixture(scope="module")
+def built(reference_run, tmp_path_factory):
+    out = tmp_path_factory.mktemp("supplement")
+    res = run_cli("supplement", "--out", out, "--project", reference_run["out"])
+    assert res.returncode == 0, res.stderr
+    unzipped = tmp_path_factory.mktemp("reader")
+    with zipfile.ZipFile(out / "supplement.zip") as z:
+        z.extractall(unzipped)
+    return {"zip": out / "supplement.zip", "folder": unzipped / "supplement",
+            "files": supplement.read_supplement(out / "supplement.zip")}
+
+
+def test_the_supplement_carries_everything_needed_to_rerun(built):
+    files = built["files"]
+    for name in ("Makefile", "tool.mk", "pyproject.toml", "requirements.lock", "requirements-uv.lock", "params.yml",
+                 "pipeline/runner.py", "pipeline/cli.py", "notebooks/01_screening.ipynb", "index.html",
+                 "ro-crate-metadata.json", "data/raw/screening_log.csv", "FORMATS.md"):
+        assert name in files, name
+    assert files["pipeline/runner.py"] == (ROOT / "pipeline" / "runner.py").read_bytes()
+    assert not [n for n in files if "__pycache__" in n or n.endswith(".pyc")]
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):  # committed without outputs, and shipped so
+        assert json.loads(files[f"notebooks/{nb.name}"]) == json.loads(nb.read_bytes())
+    params = yaml.safe_load(files["params.yml"])
+    record = json.loads(files["provenance.json"])
+    assert params == record["parameters"]
+
+
+@pytest.fixture(scope="module")
+def rebuilt(built):
+    """`make` in the unzipped folder, as a reader runs it: a fresh .venv from the supplement's own lock
+    (packages from the index), the pipeline from the supplement itself."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHON")}
+    base = getattr(sys, "_base_executable", sys.executable)
+    res = subprocess.run(["make", f"PYTHON={base}"], cwd=built["folder"], capture_output=True, text=True,
+                         timeout=900, env=env)
+    return res
+
+
+def test_make_in_the_unzipped_supplement_rebuilds_every_figure_and_table_byte_for_byte(built, rebuilt):
+    folder = built["folder"]
+    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:] + rebuilt.stderr[-3000:]
+    assert "byte-identical to the published one" in rebuilt.stdout
+    published = {n: b for n, b in built["files"].items() if n.split("/")[0] in ("figures", "tables")}
+    assert len(published) > 50
+    for name, data in published.items():
+        assert (folder / "rebuilt" / name).read_bytes() == data, name
+    where = subprocess.run([str(folder / ".venv" / "bin" / "python"), "-c", "import pipeline; print(pipeline.__file__)"],
+                           cwd="/", capture_output=True, text=True)
+    assert where.stdout.strip() == str(folder / "pipeline" / "__init__.py")
+    record = json.loads((folder / "rebuilt" / "reports" / "run.json").read_text())
+    assert record["data_dir"] == str((folder / "data").resolve())
+
+
+def test_the_unzipped_folder_still_verifies_after_make(built, rebuilt):
+    problems, n = supplement.verify(built["folder"])
+    assert problems == [] and n == len(built["files"]) - 1
+    (built["folder"] / "figures" / "extra.svg").write_text("<svg/>")
+    try:
+        problems, _ = supplement.verify(built["folder"])
+        assert problems == ["extra: figures/extra.svg"]
+    finally:
+        (built["folder"] / "figures" / "extra.svg").unlink()
+
+
+def test_the_crate_validates_against_workflow_run_crate(built):
+    python = os.environ.get("ROCRATE_PYTHON")
+    if not python or not Path(python).exists():
+        pytest.skip("roc-validator not set up: run the tests with `make test` (ROCRATE_PYTHON)")
+    res = subprocess.run([python, str(ROOT / "tests" / "rocrate_validate.py"), str(built["folder"]),
+                          "workflow-run-crate-0.5"], capture_output=True, text=True, timeout=300)
+    report = json.loads(res.stdout[res.stdout.index("{"):res.stdout.rindex("}") + 1])
+    assert report["passed"], report["issues"]
+
+
+def test_the_crate_describes_every_file_the_workflow_and_the_run(built):
+    files = built["files"]
+    graph = {e["@id"]: e for e in json.loads(files["ro-crate-metadata.json"])["@graph"]}
+    root = graph["./"]
+    parts = {p["@id"] for p in root["hasPart"]} | {root["mainEntity"]["@id"]}
+    assert parts == set(files) - {"ro-crate-metadata.json"}
+    for name in parts:
+        assert graph[name].get("description") and graph[name].get("encodingFormat"), name
+    workflow = graph[root["mainEntity"]["@id"]]
+    assert "ComputationalWorkflow" in workflow["@type"]
+    assert {p["@id"] for p in workflow["hasPart"]} == {n for n in files if n.startswith("notebooks/")}
+    run = graph[root["mentions"]["@id"]]
+    assert run["@type"] == "CreateAction" and run["instrument"]["@id"] == workflow["@id"]
+    objects = {o["@id"] for o in run["object"]}
+    assert {n for n in files if n.startswith("data/")} <= objects
+    values = {graph[o]["name"]: graph[o]["value"] for o in objects if graph.get(o, {}).get("@type") == "PropertyValue"}
+    assert values["random_seed"] == "20250101" and len(values) == len(yaml.safe_load(files["params.yml"]))
+    record = json.loads(files["provenance.json"])
+    assert {r["@id"] for r in run["result"]} >= set(record["outputs"])
+    versions = {graph[s["@id"]]["name"]: graph[s["@id"]]["softwareVersion"] for s in workflow["softwareRequirements"]}
+    assert versions["pandas"] == record["packages"]["pandas"]
+
+
+def test_citation_zenodo_and_crate_agree(built):
+    files = built["files"]
+    cff = yaml.safe_load(files["CITATION.cff"])
+    zen = json.loads(files[".zenodo.json"])
+    graph = {e["@id"]: e for e in json.loads(files["ro-crate-metadata.json"])["@graph"]}
+    root = graph["./"]
+    assert cff["title"] == zen["title"] == root["name"]
+    people = [graph[a["@id"]] for a in root["author"]]
+    assert [f"{a['family-names']}, {a['given-names']}" for a in cff["authors"]] == [c["name"] for c in zen["creators"]] \
+        == [f"{p['familyName']}, {p['givenName']}" for p in people]
+    assert cff["keywords"] == zen["keywords"] == root["keywords"]
+    assert zen["license"] == "cc-by-4.0" and root["license"]["@id"] == "https://creativecommons.org/licenses/by/4.0/"
+
+
+def test_every_file_has_a_description_of_its_own(built):
+    readme = built["files"]["README.md"].decode()
+    rows = dict(re.findall(r"^\| `([^`]+)` \| (.+) \|$", readme, re.M))
+    assert set(rows) == set(built["files"])
+    figures = [rows[n] for n in rows if n.startswith("figures/")]
+    assert len(set(figures)) == len(figures)  # not one line per group repeated
+    assert "The multi-stage flow (Figure 1), SVG" in rows["figures/prisma_flow.svg"]
+    assert "Inclusion and exclusion criteria" in rows["tables/table1_criteria.csv"]
+
+
+def test_index_html_shows_everything_offline_and_accessibly(built):
+    html = built["files"]["index.html"].decode()
+    assert html.count("<h1>") == 1 and 'lang="en"' in html and "<script" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing from a CDN
+    refs = re.findall(r'(?:src|href)="([^"#]+)', html)
+    assert refs and all(r in built["files"] for r in refs), [r for r in refs if r not in built["files"]]
+    for stem in ("prisma_flow", "prisma2020", "paradigm_model", "evidence_heatmap", "saturation_curve",
+                 "category_network"):
+        assert f'src="figures/{stem}.svg"' in html
+    assert len(re.findall(r"<img [^>]*alt=\"Figure: [^\"]+\"", html)) == html.count("<img ")
+    assert "status-match" in html and "not_derivable" in html
+    for nb in ("01_screening", "05_reproduction_check"):
+        assert f'href="reports/{nb}.html"' in html
+    assert "ENTREQ" in html and "make verify" in html
+
+
+def test_index_html_in_a_real_browser(built, tmp_path):
+    if browser.find() is None:
+        pytest.skip("no Chromium here (Debian's chromium package; .ci/run installs it where it can)")
+    from PIL import Image, ImageStat
+
+    result = browser.inspect((built["folder"] / "index.html").as_uri())
+    assert result["images"] >= 6 and result["broken"] == []
+    assert result["errors"] == [] and result["failed"] == []
+    for href in result["hrefs"]:
+        target = href.split("#")[0]
+        if target:
+            assert (built["folder"] / target).is_file(), href
+        else:
+            assert href[1:] in result["ids"], href
+    shot = tmp_path / "index.png"
+    shot.write_bytes(result["screenshot"])
+    image = Image.open(io.BytesIO(result["screenshot"])).convert("L")
+    assert image.size[1] > 2000
+    assert ImageStat.Stat(image).stddev[0] > 10  # text and figures, not a blank page
