@@ -127,22 +127,32 @@ def load_params(params_file: Path = PARAMS_FILE, overrides: list[tuple[str, str]
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
-def normalize(nb, staging: Path, out_dir: Path) -> None:
-    """Strip what differs between identical runs: timings, timestamps, random ids, memory addresses."""
+def normalize(nb, staging: Path, out_dir: Path, data_dir: Path | None = None) -> None:
+    """Strip what differs between identical runs: timings, timestamps, random ids, memory addresses, and
+    the folders of this machine.  Paths are written relative to the output root (the data folder as
+    ``data`` when it lies elsewhere), so the same data give the same notebooks in any folder and no
+    home folder is published."""
+    def rel(text: str) -> str:
+        text = text.replace(str(staging), ".")
+        if data_dir is not None:
+            inside = Path(data_dir).is_relative_to(out_dir)
+            text = text.replace(str(data_dir), str(Path(data_dir).relative_to(out_dir)) if inside else "data")
+        return text.replace(str(out_dir), ".")
+
     nb.metadata.pop("papermill", None)
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
-        cell["source"] = cell["source"].replace(str(staging), str(out_dir))
+        cell["source"] = rel(cell["source"])
         for out in cell.get("outputs", []):
             if "text" in out:
-                out["text"] = _ADDRESS.sub(" at 0x…", out["text"])
+                out["text"] = rel(_ADDRESS.sub(" at 0x…", out["text"]))
             data = out.get("data", {})
             for key in ("text/plain", "text/html"):
                 if key in data:
-                    data[key] = _ADDRESS.sub(" at 0x…", data[key].replace(str(staging), str(out_dir)))
+                    data[key] = rel(_ADDRESS.sub(" at 0x…", data[key]))
 
 
 def to_html(nb) -> str:
@@ -320,7 +330,7 @@ def run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PROJ
             import nbformat
 
             nb = nbformat.read(executed, as_version=4)
-            normalize(nb, work, out_dir)
+            normalize(nb, work, out_dir, data_dir)
             nbformat.write(nb, executed)
             (staging / "reports" / f"{name}.html").write_text(to_html(nb), encoding="utf-8")
             return name, seconds

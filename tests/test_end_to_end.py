@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from conftest import ROOT, tree_digest
+from conftest import ROOT, run_cli, tree_digest
 
 
 def test_run_succeeds_with_a_progress_line_per_notebook(reference_run):
@@ -68,3 +68,14 @@ def test_run_leaves_data_unchanged(reference_run):
 def test_executed_notebooks_are_normalized(reference_run):
     text = (reference_run["out"] / "reports" / "04_reliability.ipynb").read_text()
     assert "start_time" not in text and "iopub" not in text and ".run-staging" not in text
+
+
+def test_executed_notebooks_carry_no_folder_of_this_machine(reference_run, tmp_path):
+    """Issue 11: the same data give the same executed notebooks in any folder (and publish no home folder)."""
+    other = tmp_path / "somewhere" / "else"
+    res = run_cli("run", "--out", other)
+    assert res.returncode == 0, res.stderr
+    for nb in sorted((reference_run["out"] / "reports").glob("0*")):
+        text = nb.read_text(encoding="utf-8")
+        assert str(reference_run["out"]) not in text and str(ROOT) not in text, nb.name
+        assert (other / "reports" / nb.name).read_text(encoding="utf-8") == text, nb.name

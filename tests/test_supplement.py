@@ -174,3 +174,67 @@ def test_index_html_in_a_real_browser(built, tmp_path):
     image = Image.open(io.BytesIO(result["screenshot"])).convert("L")
     assert image.size[1] > 2000
     assert ImageStat.Stat(image).stddev[0] > 10  # text and figures, not a blank page
+
+
+# --- verify against tampering (issue 11) ------------------------------------------------------
+
+def _rezip(src, dst, edit):
+    """Copy a supplement zip entry by entry through ``edit(name, data) -> [(name, data), ...]``."""
+    import warnings
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        warnings.simplefilter("ignore")  # duplicate names are the point of one test
+        for info in zin.infolist():
+            for name, data in edit(info.filename, zin.read(info)):
+                zout.writestr(name, data)
+    return dst
+
+
+def _manifest_with(data: bytes, name: str, content: bytes) -> bytes:
+    import hashlib
+
+    lines = data.decode().splitlines()
+    out = [f"{hashlib.sha256(content).hexdigest()}  {len(content)}  {name}" if ln.endswith(f"  {name}") else ln
+           for ln in lines]
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_verify_refuses_entries_outside_the_supplement(built, tmp_path):
+    bad = _rezip(built["zip"], tmp_path / "s.zip", lambda n, d: [(n, d)] + ([("evil.sh", b"rm -rf ~")]
+                                                                            if n.endswith("README.md") else []))
+    res = run_cli("verify", bad)
+    assert res.returncode == 2 and "outside supplement/: evil.sh" in res.stderr
+
+
+def test_verify_refuses_a_name_stored_twice_even_with_the_tampered_copy_first(built, tmp_path):
+    name = "supplement/tables/table2_reliability.csv"
+    bad = _rezip(built["zip"], tmp_path / "s.zip", lambda n, d: [(n, b"forged\n"), (n, d)] if n == name else [(n, d)])
+    res = run_cli("verify", bad)
+    assert res.returncode == 2 and "stored twice: " + name in res.stderr
+
+
+def test_verify_catches_a_file_changed_together_with_its_manifest_line(built, tmp_path):
+    forged = b"codes,agreements\n45,45\n"
+    target = "tables/table2_reliability.csv"
+
+    def edit(n, d):
+        if n == f"supplement/{target}":
+            return [(n, forged)]
+        if n.endswith(supplement.MANIFEST):
+            return [(n, _manifest_with(d, target, forged))]
+        return [(n, d)]
+
+    res = run_cli("verify", _rezip(built["zip"], tmp_path / "s.zip", edit))
+    assert res.returncode == 2 and f"changed: {target} (its manifest line disagrees with provenance.json)" in res.stderr
+
+
+def test_verify_streams_and_never_inflates_an_entry_past_its_listed_size(built, tmp_path):
+    bomb = b"\0" * (200 * 1024 * 1024)  # 200 MB of zeros, a few hundred KB compressed
+    target = "figures/prisma_flow.png"
+    bad = _rezip(built["zip"], tmp_path / "s.zip", lambda n, d: [(n, bomb if n == f"supplement/{target}" else d)])
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    problems, _ = supplement.verify(bad)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert f"changed: {target}" in problems and grown_mb < 100
