@@ -12,8 +12,40 @@ import pandas as pd
 FORMATS = ("csv", "md", "tex")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what makes a spreadsheet read a cell as a formula
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _text_cells(df: pd.DataFrame, fix) -> pd.DataFrame:
+    """``fix`` applied to every text cell (numbers, as numbers or as numeric text, stay as they are)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = [fix(v) if isinstance(v, str) and not _is_number(v) else v for v in out[col]]
+    return out
+
+
+def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe (OWASP's advice for
+    CSV injection); numbers, such as -0.5, are left alone."""
+    return _text_cells(df, lambda v: "'" + v if v.startswith(FORMULA_START) else v)
+
+
+def escape_markdown(text: str) -> str:
+    """A cell that stays one cell: '|' escaped, line breaks as <br>, HTML shown as text."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+
+
 def to_markdown(df: pd.DataFrame) -> str:
-    return df.to_markdown(index=False) + "\n"
+    return _text_cells(df, escape_markdown).to_markdown(index=False) + "\n"
 
 
 def to_latex(df: pd.DataFrame, caption: str | None = None, label: str | None = None) -> str:
@@ -31,7 +63,7 @@ def write_table(df: pd.DataFrame, out_dir: Path | str, stem: str, caption: str |
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
         if fmt == "csv":
-            text = df.to_csv(index=False, lineterminator="\n")
+            text = neutralize_formulas(df).to_csv(index=False, lineterminator="\n")
         elif fmt == "md":
             text = to_markdown(df)
         elif fmt == "tex":

@@ -46,3 +46,29 @@ def test_tables_in_three_formats_escape_latex(tmp_path):
     assert csv == "name,n\nR&D 50%,1\nمنتورینگ,2\n"
     assert "منتورینگ" in md
     assert r"R\&D 50\%" in tex and r"\toprule" in tex and r"\caption{Cap}" in tex
+
+
+def test_markdown_cells_stay_cells_and_html_stays_text(tmp_path):
+    """Issue 11: '|', line breaks and raw HTML in data cannot add a column, a row or a script."""
+    from pipeline import tables
+
+    df = pd.DataFrame({"quote": ["a | b", "line one\nline two", "<script>alert(1)</script>", "<img onerror=x>"],
+                       "n": [1, 2, 3, 4]})
+    tables.write_table(df, tmp_path, "t")
+    md = (tmp_path / "t.md").read_text()
+    lines = md.splitlines()
+    assert len(lines) == 2 + len(df)
+    assert all(line.count("|") - line.count("\\|") == 3 for line in lines)
+    assert "<script" not in md and "<img" not in md and "&lt;script&gt;" in md and "line one<br>line two" in md
+
+
+def test_csv_outputs_neutralize_formulas_but_not_numbers(tmp_path):
+    """Issue 11 (OWASP CSV injection): a text cell a spreadsheet would run gets a leading apostrophe."""
+    from pipeline import tables
+
+    df = pd.DataFrame({"text": ["=HYPERLINK(\"http://x\")", "+1+1", "@SUM(A1)", "-cmd", "\tx", "plain", "-0.5"],
+                       "value": [-1, 2, -0.25, 3, 4, 5, 6]})
+    tables.write_table(df, tmp_path, "t", formats=("csv",))
+    back = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
+    assert back["text"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1+1", "'@SUM(A1)", "'-cmd", "'\tx", "plain", "-0.5"]
+    assert back["value"].tolist() == ["-1.0", "2.0", "-0.25", "3.0", "4.0", "5.0", "6.0"]
