@@ -102,6 +102,48 @@ def coerce(value: str):
     return value if parsed is None else parsed
 
 
+# The parameters' types and ranges: one schema for params.yml and -p, checked before any notebook
+# starts.  A parameter a notebook declares without a rule here takes the type of its default.
+PARAMETER_RULES = {
+    "quality_min_yes": (int, 0, 10),
+    "saturation_orders": (int, 1, 100_000),
+    "random_seed": (int, 0, 2**32 - 1),
+    "min_supporting_studies": (int, 1, 1_000_000),
+    "reliability_minimum": (float, 0.0, 1.0),
+    "alpha_minimum": (float, -1.0, 1.0),
+    "bootstrap_resamples": (int, 0, 100_000),
+    "reliability_level": (("nominal", "ordinal", "interval", "ratio"),),
+}
+
+
+def check_params(params: dict, defaults: dict, params_file: Path, overridden: set[str]) -> None:
+    """Every parameter of its type and in its range; the error names params.yml or the -p option."""
+    import math
+
+    for name, value in params.items():
+        where = (None, f"-p {name}") if name in overridden else (params_file, f"parameter '{name}'")
+        rule = PARAMETER_RULES.get(name)
+        if rule is None and name in defaults and defaults[name] is not None:
+            rule = (type(defaults[name]),)
+        if rule is None:
+            continue
+        kind = rule[0]
+        if isinstance(kind, tuple):
+            if value not in kind:
+                raise InputError(where[0], f"{where[1]}: one of {', '.join(kind)}", value=value)
+            continue
+        ok = (isinstance(value, int) and not isinstance(value, bool) if kind is int else
+              isinstance(value, (int, float)) and not isinstance(value, bool) if kind is float else
+              isinstance(value, kind))
+        if ok and kind is float and not math.isfinite(value):
+            ok = False
+        if not ok:
+            raise InputError(where[0], f"{where[1]}: {'a whole number' if kind is int else 'a number' if kind is float else 'a ' + kind.__name__}",
+                             value=value)
+        if len(rule) == 3 and not rule[1] <= value <= rule[2]:
+            raise InputError(where[0], f"{where[1]}: between {rule[1]} and {rule[2]}", value=value)
+
+
 def load_params(params_file: Path = PARAMS_FILE, overrides: list[tuple[str, str]] | None = None,
                 known: set[str] | None = None) -> dict:
     """params.yml with command-line overrides; an unknown name is an error, not a silent default."""
@@ -270,6 +312,8 @@ def run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PROJ
     declared = {name: parameters_of(nb) for name, nb in nbs.items()}
     known = set().union(*declared.values()) - set(RESERVED) if declared else set()
     params = load_params(params_file, overrides, known)
+    defaults = {k: v for d in declared.values() for k, v in d.items() if k not in RESERVED}
+    check_params(params, defaults, Path(params_file), {name for name, _ in overrides or []})
     own = {name: {k: v for k, v in params.items() if k in declared[name]} for name in nbs}
     data_hashes = hash_tree(data_dir)
     keys = {name: notebook_key(nbs[name], own[name], data_hashes, package_dir, lock_file) for name in nbs}

@@ -83,3 +83,32 @@ def test_unknown_parameter_is_refused(tmp_path):
     res = run_cli("run", "--out", tmp_path, "-p", "bootstrap_resample", "10")
     assert res.returncode == 2
     assert "bootstrap_resample" in res.stderr and "bootstrap_resamples" in res.stderr
+
+
+@pytest.mark.parametrize("name, value, words", [
+    ("bootstrap_resamples", "abc", ["-p bootstrap_resamples", "a whole number"]),
+    ("bootstrap_resamples", "-100", ["between 0 and 100000"]),
+    ("bootstrap_resamples", "100000000", ["between 0 and 100000"]),
+    ("saturation_orders", "0", ["-p saturation_orders", "between 1"]),
+    ("reliability_level", "bogus", ["one of nominal, ordinal, interval, ratio"]),
+    ("reliability_minimum", ".nan", ["-p reliability_minimum", "a number"]),
+    ("quality_min_yes", "6.5", ["a whole number"]),
+])
+def test_parameters_are_checked_before_any_notebook(name, value, words, tmp_path):
+    """Issue 11: one schema for params.yml and -p, types and ranges, exit 2 before anything runs."""
+    out = tmp_path / "out"
+    res = run_cli("run", "--out", out, "-p", name, value)
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+    for w in words:
+        assert w in res.stderr, (w, res.stderr)
+    assert not (out / "reports").exists()
+
+
+def test_a_bad_value_in_params_yml_names_the_file(tmp_path):
+    from pipeline import runner
+
+    params = tmp_path / "params.yml"
+    params.write_text("random_seed: -5\n")
+    with pytest.raises(Exception) as err:
+        runner.check_params({"random_seed": -5}, {}, params, set())
+    assert "params.yml" in str(err.value) and "random_seed" in str(err.value)
