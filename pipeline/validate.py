@@ -285,10 +285,12 @@ def load_inputs(data_dir: Path | str) -> Inputs:
 
 
 def _must_exist(df, column, allowed, path, what):
+    """Every value of ``column`` in ``allowed``; rows are numbered by the frame's index, which is the
+    file's row order even when ``df`` is a filtered part of it."""
     allowed = set(allowed)
-    for i, value in enumerate(df[column]):
+    for i, value in df[column].items():
         if value not in allowed:
-            raise InputError(path, f"expected {what}", row=i + 2, column=column, value=value)
+            raise InputError(path, f"expected {what}", row=int(i) + 2, column=column, value=value)
 
 
 def check_links(inp: Inputs) -> None:

@@ -47,6 +47,11 @@ CASES = {
                                 ["screening_log.csv", "row 30", "'abstract'", "not passed on"]),
     "bad decision value": ("raw/screening_log.csv", set_cell(5, "title", "yes"),
                            ["screening_log.csv", "row 5", "'title'", "'include'"]),
+    # Issue 11: rows of a filtered part of a file are still numbered as the file's lines.
+    "unknown reason on line 14": ("raw/screening_log.csv", set_cell(14, "reason", "bogus"),
+                                  ["screening_log.csv", "row 14", "'reason'", "bogus"]),
+    "unknown code on line 20 of recoding": ("coded/recoding.csv", set_cell(20, "code_id", "K999"),
+                                            ["recoding.csv", "row 20", "'code_id'", "K999"]),
     "bad provenance": ("raw/studies.csv", set_cell(2, "provenance", "guess"),
                        ["studies.csv", "row 2", "'provenance'", "reconstructed"]),
 }
