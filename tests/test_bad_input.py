@@ -117,3 +117,14 @@ def test_a_bad_value_in_params_yml_names_the_file(tmp_path):
     with pytest.raises(Exception) as err:
         runner.check_params({"random_seed": -5}, {}, params, set())
     assert "params.yml" in str(err.value) and "random_seed" in str(err.value)
+
+
+def test_header_only_segments_and_recoding_run_instead_of_failing_in_a_notebook(data_copy, tmp_path):
+    """Issue 11: valid but empty coded data must not fail a notebook (IndexError in 02, ZeroDivisionError in 04)."""
+    for rel in ("coded/segments.csv", "coded/recoding.csv"):
+        path = data_copy / rel
+        path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    res = run_cli("run", "--data", data_copy, "--out", tmp_path / "out")
+    assert res.returncode == 0, res.stdout + res.stderr
+    said = (tmp_path / "out" / "reports" / "04_reliability.ipynb").read_text(encoding="utf-8")
+    assert "has no re-coding yet" in said
