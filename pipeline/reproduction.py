@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 
 from . import coding, reliability, screening
-from .errors import InputError
 from .validate import Inputs
 
 CLAIMS_FILE = "reference/article_claims.csv"
@@ -23,16 +22,12 @@ COLUMNS = ["claim", "reported", "computed", "status", "basis", "note"]
 
 
 def load_claims(data_dir: Path | str) -> pd.DataFrame | None:
-    """The article's reported values, or None for a review that reproduces no published article
-    (the check is then skipped, and says so)."""
+    """The article's reported values, checked against their schema, or None for a review that
+    reproduces no published article (the check is then skipped, and says so)."""
+    from .validate import read_table
+
     path = Path(data_dir) / CLAIMS_FILE
-    if not path.exists():
-        return None
-    claims = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for col in ("claim_id", "claim", "reported", "source"):
-        if col not in claims.columns:
-            raise InputError(path, "a column of that name (it is missing)", column=col)
-    return claims
+    return read_table(path, CLAIMS_FILE) if path.exists() else None
 
 
 def _basis(*frames: pd.DataFrame) -> str:

@@ -359,8 +359,7 @@ def collect(project: Path):
         record.get("parameters", {}), sort_keys=True, allow_unicode=True)).encode("utf-8")
     files["Makefile"] = SUPPLEMENT_MAKEFILE.encode("utf-8")
     inp = validate.load_inputs(data_dir)
-    article_path = data_dir / "reference" / "article.yml"
-    article = yaml.safe_load(article_path.read_text(encoding="utf-8")) if article_path.exists() else {}
+    article = inp.article or {}
     commit = _git(repo, "rev-parse", "HEAD")
     dirty = bool(_git(repo, "status", "--porcelain", "--", "pipeline", "notebooks", "data", "params.yml",
                       "requirements.lock"))

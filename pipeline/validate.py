@@ -121,7 +121,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "coded/recoding.csv": pa.DataFrameSchema({
         "unit_id": _id(),
         "study_id": _id(),
-        "occasion": _integer(),
+        "occasion": pa.Column(str, pa.Check.isin(["1", "2"], error="coding occasion 1 or 2")),
         "code_id": _text(),
         "provenance": _provenance(),
     }, strict=True, unique=["unit_id", "occasion"]),
@@ -183,6 +183,12 @@ OPTIONAL_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "decision": _one_of(["include", "exclude", "pending"]),
         "reason": _text(),
     }, strict=True, unique=["record_id", "stage", "reviewer"]),
+    "reference/article_claims.csv": pa.DataFrameSchema({
+        "claim_id": _text(nonempty=True),
+        "claim": _text(nonempty=True),
+        "reported": _text(nonempty=True),
+        "source": _text(),
+    }, strict=True, unique=["claim_id"]),
     "raw/quality_appraisal.csv": pa.DataFrameSchema({
         "record_id": _id(),
         **{f"q{i}": _one_of(["Yes", "Can't tell", "No"]) for i in range(1, 11)},
@@ -205,6 +211,52 @@ def _describe(check: str) -> str:
     return check
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_characters(df: pd.DataFrame, path: Path) -> None:
+    """Text without control characters (other than tab and line breaks): XML (REFI-QDA, SVG) cannot
+    carry them, and they are never meant."""
+    for column in df.columns:
+        hit = df[column].str.contains(_CONTROL, na=False)
+        if hit.any():
+            i = int(hit.to_numpy().nonzero()[0][0])
+            bad = _CONTROL.search(df[column].iloc[i]).group(0)
+            raise InputError(path, f"text without control characters (found U+{ord(bad):04X})", row=i + 2,
+                             column=str(column))
+
+
+def read_article(path: Path) -> dict:
+    """``reference/article.yml``: the article's metadata, checked (title, authors, year, keywords)."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"valid UTF-8 YAML ({type(exc).__name__})") from None
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        raise InputError(path, "a mapping with title, authors, year, keywords")
+    if not isinstance(doc.get("title", ""), str):
+        raise InputError(path, "title: a text", column="title", value=doc.get("title"))
+    authors = doc.get("authors") or []
+    if not isinstance(authors, list) or not all(
+            isinstance(a, dict) and isinstance(a.get("family"), str) and a.get("family")
+            and isinstance(a.get("given", ""), str) for a in authors):
+        raise InputError(path, "authors: a list of {family: ..., given: ...}", column="authors")
+    year = doc.get("year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 9999):
+        raise InputError(path, "year: a four-digit year", column="year", value=year)
+    for key in ("keywords",):
+        if not isinstance(doc.get(key) or [], list) or not all(isinstance(k, str) for k in doc.get(key) or []):
+            raise InputError(path, f"{key}: a list of texts", column=key)
+    for key in ("affiliation", "design", "title_note", "year_as_published"):
+        if key in doc and not isinstance(doc[key], (str, type(None))):
+            raise InputError(path, f"{key}: a text", column=key, value=doc[key])
+    return doc
+
+
 def read_table(path: Path, schema_key: str) -> pd.DataFrame:
     """Read one input CSV as text and check it against its schema."""
     path = Path(path)
@@ -215,6 +267,7 @@ def read_table(path: Path, schema_key: str) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, f"a UTF-8 CSV file with a header row ({exc})") from None
     schema = SCHEMAS.get(schema_key) or OPTIONAL_SCHEMAS[schema_key]
+    _no_control_characters(df, path)
     try:
         schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -259,6 +312,8 @@ class Inputs:
     dedup_overrides: pd.DataFrame | None = None
     screening_reviews: pd.DataFrame | None = None
     quality_appraisal: pd.DataFrame | None = None
+    article_claims: pd.DataFrame | None = None
+    article: dict | None = None
     import_log: pd.DataFrame | None = None
     sources: pd.DataFrame | None = None
     coded_import_log: pd.DataFrame | None = None
@@ -279,7 +334,8 @@ def load_inputs(data_dir: Path | str) -> Inputs:
     recover(data_dir)  # finish a write that a crash interrupted, before reading anything
     frames = {_key_name(k): read_table(data_dir / k, k) for k in SCHEMAS}
     frames |= {_key_name(k): read_table(data_dir / k, k) for k in OPTIONAL_SCHEMAS if (data_dir / k).exists()}
-    inputs = Inputs(data_dir=data_dir, **frames)
+    article = data_dir / "reference" / "article.yml"
+    inputs = Inputs(data_dir=data_dir, **frames, article=read_article(article) if article.exists() else None)
     check_links(inputs)
     return inputs
 
@@ -298,6 +354,14 @@ def check_links(inp: Inputs) -> None:
     from . import coding, screening  # stage modules own their rules
 
     p = inp.path
+    crit = inp.exclusion_reasons[inp.exclusion_reasons["criterion_id"] != ""]
+    _must_exist(crit, "criterion_id", inp.criteria["criterion_id"], p("raw/exclusion_reasons.csv"),
+                "a criterion_id from raw/criteria.csv, or empty")
+    period = inp.search_strategy[inp.search_strategy["facet"].isin(["period_start", "period_end"])]
+    for i, value in period["value"].items():
+        if not re.fullmatch(r"\d{4}", value):
+            raise InputError(p("raw/search_strategy.csv"), "a four-digit year for period_start and period_end",
+                             row=int(i) + 2, column="value", value=value)
     _must_exist(inp.screening_log[inp.screening_log["reason"] != ""], "reason",
                 inp.exclusion_reasons["reason_id"], p("raw/screening_log.csv"),
                 "a reason_id from raw/exclusion_reasons.csv")

@@ -52,6 +52,18 @@ CASES = {
                                   ["screening_log.csv", "row 14", "'reason'", "bogus"]),
     "unknown code on line 20 of recoding": ("coded/recoding.csv", set_cell(20, "code_id", "K999"),
                                             ["recoding.csv", "row 20", "'code_id'", "K999"]),
+    "control character in a code name": ("coded/codebook.csv", set_cell(3, "name", "bad\x01name"),
+                                         ["codebook.csv", "row 3", "'name'", "control characters", "U+0001"]),
+    "period that is not a year": ("raw/search_strategy.csv", set_cell(2, "value", "twenty"),
+                                  ["search_strategy.csv", "row 2", "'value'", "four-digit year"]),
+    "reason naming no criterion": ("raw/exclusion_reasons.csv", set_cell(3, "criterion_id", "nosuch"),
+                                   ["exclusion_reasons.csv", "row 3", "'criterion_id'", "nosuch"]),
+    "re-coding occasion 3": ("coded/recoding.csv", set_cell(5, "occasion", "3"),
+                             ["recoding.csv", "row 5", "'occasion'", "1 or 2"]),
+    "duplicate claim id": ("reference/article_claims.csv", duplicate_row(3),
+                           ["article_claims.csv", "row 4", "'claim_id'", "unique"]),
+    "extra column in the claims": ("reference/article_claims.csv", lambda rows: [r.append("x") for r in rows],
+                                   ["article_claims.csv", "not in this file's schema"]),
     "bad provenance": ("raw/studies.csv", set_cell(2, "provenance", "guess"),
                        ["studies.csv", "row 2", "'provenance'", "reconstructed"]),
 }
@@ -117,6 +129,29 @@ def test_a_bad_value_in_params_yml_names_the_file(tmp_path):
     with pytest.raises(Exception) as err:
         runner.check_params({"random_seed": -5}, {}, params, set())
     assert "params.yml" in str(err.value) and "random_seed" in str(err.value)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("title: [1, 2\n", ["article.yml", "valid UTF-8 YAML"]),
+    ("- just\n- a list\n", ["article.yml", "a mapping"]),
+    ("title: T\nauthors: [Smith]\n", ["article.yml", "authors"]),
+    ("title: T\nyear: twenty\n", ["article.yml", "'year'", "four-digit"]),
+])
+def test_a_malformed_article_yml_is_refused_by_validate(data_copy, text, words):
+    """Issue 11: reference/article.yml is checked with the rest, not left to crash `supplement`."""
+    (data_copy / "reference" / "article.yml").write_text(text, encoding="utf-8")
+    res = run_cli("validate", "--data", data_copy)
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+    for w in words:
+        assert w in res.stderr, (w, res.stderr)
+
+
+@pytest.mark.parametrize("content", [b"", "claim_id,claim,reported,source\nx,Caf\xe9,1,\n".encode("cp1252"),
+                                     "claim_id,claim,reported,source\nx,y,1,\n".encode("utf-16")])
+def test_unreadable_claims_are_refused_without_a_traceback(data_copy, content):
+    (data_copy / "reference" / "article_claims.csv").write_bytes(content)
+    res = run_cli("validate", "--data", data_copy)
+    assert res.returncode == 2 and "Traceback" not in res.stderr and "article_claims.csv" in res.stderr, res.stderr
 
 
 def test_header_only_segments_and_recoding_run_instead_of_failing_in_a_notebook(data_copy, tmp_path):
