@@ -14,8 +14,26 @@ EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 
 
+def _output_folder(path: str) -> Path:
+    """``--out``: a folder that is, or can be made, and can be written to; else exit 2 before any work."""
+    import os
+
+    out = Path(path)
+    for p in (out, *out.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise InputError(p, "a folder for the outputs" + (" (this is a file)" if p == out else
+                                                                   f" (a part of --out {path} is a file)"))
+            if not os.access(p, os.W_OK | os.X_OK):
+                raise InputError(p, "a folder you can write to (permission denied)")
+            break
+    return out
+
+
 def _cmd_run(args) -> int:
     from . import runner
+
+    _output_folder(args.out)
 
     overrides = [(name, value) for name, value in args.param or []]
     result = runner.run(data_dir=args.data, out_dir=args.out, overrides=overrides, force=args.force, jobs=args.jobs)
@@ -78,6 +96,10 @@ def _cmd_coder_agreement(args) -> int:
 
 
 def _cmd_reliability(args) -> int:
+    if args.bootstrap < 0:
+        raise InputError(None, f"--bootstrap: 0 or more resamples (got {args.bootstrap})")
+    if not 0 <= args.seed < 2**32:
+        raise InputError(None, f"--seed: a whole number from 0 to 2^32 - 1 (got {args.seed})")
     from . import reliability, reliability_io
 
     if any(str(f).lower().endswith(".qdpx") for f in args.file):
@@ -195,7 +217,7 @@ def _cmd_prisma(args) -> int:
     from . import figures, prisma
 
     counts = prisma.read_csv(Path(args.file))
-    out = Path(args.out)
+    out = _output_folder(args.out)
     figures.save_figure(figures.prisma2020(counts), out / "figures", "prisma2020")
     print(prisma.table(counts).to_string(index=False))
     print(f"written: {out / 'figures'}/prisma2020.{{svg,pdf,png}}")
@@ -219,6 +241,7 @@ def _cmd_status(args) -> int:
 def _cmd_supplement(args) -> int:
     from . import supplement
 
+    _output_folder(args.out)
     folder, archive = supplement.build(Path(args.out), project=Path(args.project))
     print(f"written: {folder} and {archive}")
     return 0
@@ -360,6 +383,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except InputError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # a folder where a file was expected, a full disk, no permission: said, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 -- only the runner's notebook failures reach here
         from .runner import NotebookFailed

@@ -187,10 +187,13 @@ def _parse_list(text: str, path, key: str, row: int) -> dict[str, int]:
 def read_csv(path: Path) -> dict:
     """Counts from a PRISMA2020 CSV (this pipeline's or the web app's), for reviews that publish only counts."""
     path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "the PRISMA2020 CSV template (" + ("this is a folder)" if path.exists() else
+                                                                  "file not found)"))
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(path, f"the PRISMA2020 CSV template ({exc})") from None
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"the PRISMA2020 CSV template in UTF-8 ({type(exc).__name__}: {exc})") from None
     for col in ("data", "n"):
         if col not in df.columns:
             raise InputError(path, "a column of the PRISMA2020 template", column=col)

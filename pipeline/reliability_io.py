@@ -19,8 +19,12 @@ OCCASION_PREFIXES = ("occasion", "time", "test", "retest", "round")
 
 
 def _read(path: Path) -> pd.DataFrame:
+    import zipfile
+
     if not path.exists():
         raise InputError(path, "file not found")
+    if not path.is_file():
+        raise InputError(path, "a CSV, TSV or XLSX file (this is a folder)")
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
@@ -30,8 +34,8 @@ def _read(path: Path) -> pd.DataFrame:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise InputError(path, "the file is empty; expected a header row and at least one unit") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(path, f"a readable CSV, TSV or XLSX file ({exc})") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise InputError(path, f"a readable CSV, TSV or XLSX file ({type(exc).__name__}: {exc})") from None
     if df.empty:
         raise InputError(path, "no data rows; expected at least one unit")
     return df.map(lambda v: v.strip() if isinstance(v, str) else v)

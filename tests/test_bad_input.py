@@ -163,3 +163,27 @@ def test_header_only_segments_and_recoding_run_instead_of_failing_in_a_notebook(
     assert res.returncode == 0, res.stdout + res.stderr
     said = (tmp_path / "out" / "reports" / "04_reliability.ipynb").read_text(encoding="utf-8")
     assert "has no re-coding yet" in said
+
+
+@pytest.mark.parametrize("case", ["out is a file", "out below a file", "reliability on a folder", "corrupt xlsx",
+                                  "negative bootstrap", "negative seed", "prisma on a folder", "prisma in cp1252",
+                                  "supplement out is a file"])
+def test_command_line_inputs_end_in_a_message_not_a_traceback(case, tmp_path):
+    """Issue 11: each of these ended in a traceback."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    (tmp_path / "rel.csv").write_text("unit,a,b\n1,x,x\n2,y,z\n3,x,x\n")
+    (tmp_path / "cp.csv").write_bytes("data,n\ndatabase_results,12\nnote,caf\xe9\n".encode("cp1252"))
+    args = {"out is a file": ["run", "--out", afile],
+            "out below a file": ["run", "--out", afile / "below"],
+            "reliability on a folder": ["reliability", tmp_path],
+            "corrupt xlsx": ["reliability", tmp_path / "bad.xlsx"],
+            "negative bootstrap": ["reliability", tmp_path / "rel.csv", "--bootstrap", "-5"],
+            "negative seed": ["reliability", tmp_path / "rel.csv", "--seed", "-1"],
+            "prisma on a folder": ["prisma", tmp_path],
+            "prisma in cp1252": ["prisma", tmp_path / "cp.csv", "--out", tmp_path / "o"],
+            "supplement out is a file": ["supplement", "--out", afile]}[case]
+    res = run_cli(*args)
+    assert res.returncode == 2 and "Traceback" not in res.stderr and res.stderr.startswith("error: "), res.stderr
+    assert afile.read_text() == "x"
