@@ -14,8 +14,10 @@ for every output, the notebook and cell that wrote it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 import shutil
 import time
@@ -298,7 +300,31 @@ def read_run_record(out_dir: Path) -> dict:
         return {}
 
 
-def run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PROJECT_ROOT,
+@contextlib.contextmanager
+def _locked(folder: Path):
+    """An exclusive lock on the output folder for the whole run: a second run on the same folder waits
+    (the folder itself is locked, so no lock file lies among the outputs)."""
+    import fcntl
+
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PROJECT_ROOT, **options) -> RunResult:
+    """``_run`` under the output folder's lock, after finishing a swap that a crash interrupted."""
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with _locked(out):
+        _finish_swap(out / STAGING, out)
+        return _run(data_dir, out_dir, **options)
+
+
+def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PROJECT_ROOT,
         overrides: list[tuple[str, str]] | None = None, notebook_dir: Path = NOTEBOOK_DIR,
         params_file: Path = PARAMS_FILE, echo: Callable[[str], None] = print, force: bool = False,
         jobs: int = 2, package_dir: Path = PROJECT_ROOT / "pipeline",
@@ -404,7 +430,8 @@ def run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PROJ
         }, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_into_place(staging, out_dir)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not (out_dir / SWAP_JOURNAL).exists():  # an interrupted swap keeps its staged folders to finish
+            shutil.rmtree(staging, ignore_errors=True)
     return result
 
 
@@ -434,13 +461,33 @@ def _failure(source: Path, exc: Exception, executed: Path, out_dir: Path) -> Exc
     return NotebookFailed(source.stem, cell, first_line, exc.ename, exc.evalue, saved)
 
 
+SWAP_JOURNAL = ".run-swap"
+
+
 def _swap_into_place(staging: Path, out_dir: Path) -> None:
-    """Replace each output folder by its staged version: two renames, the old copy removed last."""
+    """Replace each output folder by its staged version.  A journal written first makes the renames one
+    step: if the process dies between them, the next run (or ``_finish_swap``) completes them, so
+    figures/, tables/ and reports/ are never left from two different runs."""
+    journal = out_dir / SWAP_JOURNAL
+    tmp = out_dir / (SWAP_JOURNAL + ".tmp")
+    tmp.write_text(str(staging), encoding="utf-8")
+    os.replace(tmp, journal)
+    _finish_swap(staging, out_dir)
+
+
+def _finish_swap(staging: Path, out_dir: Path) -> None:
+    """Complete a journalled swap (idempotent: every step checks what is already done)."""
+    journal = out_dir / SWAP_JOURNAL
+    if not journal.exists():
+        return
     old = staging / ".old"
-    old.mkdir()
+    old.mkdir(parents=True, exist_ok=True)
     for sub in OUTPUT_DIRS:
         target = out_dir / sub
-        if target.exists():
-            target.rename(old / sub)
-        (staging / sub).rename(target)
-    shutil.rmtree(old)
+        if (staging / sub).exists():
+            if target.exists():
+                shutil.rmtree(old / sub, ignore_errors=True)
+                target.rename(old / sub)
+            (staging / sub).rename(target)
+    journal.unlink()
+    shutil.rmtree(old, ignore_errors=True)

@@ -90,3 +90,48 @@ def test_plain_papermill_finds_the_project_from_any_folder(tmp_path, cwd):
                           "--no-progress-bar"], cwd=folder, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-1500:]
     assert (out / "tables" / "prisma2020.csv").exists()
+
+
+def test_a_swap_interrupted_between_renames_is_completed_by_the_next_run(tmp_path, monkeypatch):
+    """Issue 11: a crash between the renames must not leave figures/ missing or new figures beside old tables."""
+    import pathlib
+
+    out = tmp_path / "out"
+    staging = out / runner.STAGING
+    for sub in runner.OUTPUT_DIRS:
+        (out / sub).mkdir(parents=True)
+        (out / sub / "x").write_text("old")
+        (staging / sub).mkdir(parents=True)
+        (staging / sub / "x").write_text("new")
+    real_rename, calls = pathlib.Path.rename, []
+
+    def dying(self, target):
+        calls.append(self)
+        if len(calls) == 3:  # after figures/ went aside and the new one came in, before tables/
+            raise KeyboardInterrupt
+        return real_rename(self, target)
+
+    monkeypatch.setattr(pathlib.Path, "rename", dying)
+    with pytest.raises(KeyboardInterrupt):
+        runner._swap_into_place(staging, out)
+    monkeypatch.setattr(pathlib.Path, "rename", real_rename)
+    assert (out / runner.SWAP_JOURNAL).exists()
+    runner._finish_swap(staging, out)  # what the next run does first, under the folder's lock
+    assert {sub: (out / sub / "x").read_text() for sub in runner.OUTPUT_DIRS} == {s: "new" for s in runner.OUTPUT_DIRS}
+    assert not (out / runner.SWAP_JOURNAL).exists() and not (staging / ".old").exists()
+
+
+def test_two_runs_on_one_output_folder_wait_for_each_other(tmp_path):
+    """Issue 11: they shared .run-staging and both failed; now the second waits for the first."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "pipeline", "run", "--out", str(out)]
+    first = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    results = [p.communicate(timeout=900) + (p.returncode,) for p in (first, second)]
+    assert [r[2] for r in results] == [0, 0], [r[1] for r in results]
+    assert sorted(r[0].count("skipped (unchanged)") for r in results) == [0, 5]
