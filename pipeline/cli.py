@@ -95,11 +95,25 @@ def _cmd_coder_agreement(args) -> int:
     return 0
 
 
+def _finite(value):
+    import math
+
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _cmd_reliability(args) -> int:
     if args.bootstrap < 0:
         raise InputError(None, f"--bootstrap: 0 or more resamples (got {args.bootstrap})")
     if not 0 <= args.seed < 2**32:
         raise InputError(None, f"--seed: a whole number from 0 to 2^32 - 1 (got {args.seed})")
+    if not -1 <= args.minimum <= 1:  # also refuses nan
+        raise InputError(None, f"--minimum: an alpha between -1 and 1 (got {args.minimum})")
     from . import reliability, reliability_io
 
     if any(str(f).lower().endswith(".qdpx") for f in args.file):
@@ -116,8 +130,8 @@ def _cmd_reliability(args) -> int:
         raise InputError(args.file, str(exc)) from None
     result["unit_of_analysis"] = unit_label
     result["mode"] = reliability_io.mode_of(matrix)
-    if args.json:
-        print(json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False))
+    if args.json:  # valid JSON: a coefficient that is not defined is null, never a bare NaN
+        print(json.dumps(_finite(result), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False))
     else:
         print(reliability_io.report(result, matrix))
     return 0

@@ -18,6 +18,22 @@ from .errors import InputError
 OCCASION_PREFIXES = ("occasion", "time", "test", "retest", "round")
 
 
+def _no_uncomputed_formulas(path: Path) -> None:
+    """A formula cell whose value was never saved (a file written by a script, not by Excel) reads as empty,
+    and would silently become missing data: refuse it, naming the cell."""
+    from openpyxl import load_workbook
+
+    formulas = load_workbook(path, read_only=True, data_only=False).worksheets[0]
+    values = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    for r, (frow, vrow) in enumerate(zip(formulas.iter_rows(values_only=True), values.iter_rows(values_only=True)), 1):
+        for c, (f, v) in enumerate(zip(frow, vrow)):
+            if isinstance(f, str) and f.startswith("=") and v is None:
+                header = next(formulas.iter_rows(min_row=1, max_row=1, values_only=True))
+                raise InputError(path, "a value, not a formula without a saved result (open the file in a "
+                                 "spreadsheet and save it, or paste the values)", row=r,
+                                 column=str(header[c]) if c < len(header) else None, value=f)
+
+
 def _read(path: Path) -> pd.DataFrame:
     import zipfile
 
@@ -28,6 +44,8 @@ def _read(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
+            if suffix != ".xls":
+                _no_uncomputed_formulas(path)
             df = pd.read_excel(path, dtype=str).fillna("")
         else:
             sep = "\t" if suffix in (".tsv", ".tab") else ","
@@ -100,12 +118,28 @@ def check_level(path: Path, fmt: str, matrix: pd.DataFrame, level: str) -> None:
         raise InputError(None, f"--level {level!r} is unknown; expected one of {', '.join(reliability.LEVELS)}")
     if level not in ("interval", "ratio"):
         return
+    import math
+
     for j, col in enumerate(matrix.columns):
         for i, v in enumerate(matrix[col]):
-            if isinstance(v, str) and not reliability.is_number(v):
+            bad = (isinstance(v, str) and not reliability.is_number(v)) or (
+                isinstance(v, (int, float)) and not isinstance(v, bool) and not pd.isna(v) and not math.isfinite(v))
+            if not bad and isinstance(v, str):
+                bad = not math.isfinite(float(v))
+            if bad or (isinstance(v, float) and math.isnan(v) and _was_written(path, fmt, matrix, i, col)):
                 column = "value" if fmt == "long" else str(col)
                 row = _long_row(path, matrix.index[i], col) if fmt == "long" else i + 2
-                raise InputError(path, f"a number at the {level} level", row=row, column=column, value=v)
+                raise InputError(path, f"a finite number at the {level} level (nan, inf and overflowing values "
+                                 f"such as 1e309 cannot be compared)", row=row, column=column, value=v)
+
+
+def _was_written(path: Path, fmt: str, matrix: pd.DataFrame, i: int, col) -> bool:
+    """A NaN in the matrix that the file spells out ('nan', 'NaN'), rather than an empty (missing) cell."""
+    df = _read(path)
+    if fmt == "long":
+        hit = df[(df["unit"] == str(matrix.index[i])) & (df["coder"] == str(col))]
+        return bool(len(hit)) and hit["value"].iloc[0] != ""
+    return str(col) in df.columns and df[str(col)].iloc[i] != ""
 
 
 def _long_row(path: Path, unit, coder) -> int | None:

@@ -249,3 +249,36 @@ def test_command_reads_xlsx(tmp_path):
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["unit_of_analysis"] == "record" and out["percent_agreement"] == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e309"])
+def test_interval_values_that_cannot_be_compared_are_refused(tmp_path, value):
+    """Issue 11: nan, inf and overflowing numbers made alpha NaN without a word."""
+    f = tmp_path / "iv.csv"
+    f.write_text(f"unit,a,b\n1,1,2\n2,3,{value}\n3,2,2\n")
+    res = run_cli("reliability", f, "--level", "interval")
+    assert res.returncode == 2 and "row 3" in res.stderr and "'b'" in res.stderr and "finite number" in res.stderr
+
+
+def test_minimum_nan_is_refused_and_json_never_prints_a_bare_nan(tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("unit,a,b\n1,x,x\n2,y,y\n3,x,y\n")
+    res = run_cli("reliability", f, "--minimum", "nan")
+    assert res.returncode == 2 and "--minimum" in res.stderr
+    res = run_cli("reliability", f, "--json")
+    assert res.returncode == 0
+    json.loads(res.stdout)  # strict JSON: NaN is not allowed by the standard
+    assert "NaN" not in res.stdout
+
+
+def test_xlsx_formula_without_a_saved_value_is_refused_not_read_as_missing(tmp_path):
+    """Issue 11: percent agreement became 0.0 instead of 0.5 when formula cells read as empty."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in (["unit", "a", "b"], [1, "x", "x"], [2, "y", "=B3"]):
+        ws.append(row)
+    wb.save(tmp_path / "f.xlsx")
+    res = run_cli("reliability", tmp_path / "f.xlsx")
+    assert res.returncode == 2 and "row 3" in res.stderr and "'b'" in res.stderr and "formula" in res.stderr
