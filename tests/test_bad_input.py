@@ -187,3 +187,90 @@ def test_command_line_inputs_end_in_a_message_not_a_traceback(case, tmp_path):
     res = run_cli(*args)
     assert res.returncode == 2 and "Traceback" not in res.stderr and res.stderr.startswith("error: "), res.stderr
     assert afile.read_text() == "x"
+
+
+# --- property-based: mutated data files and arbitrary arguments (issue 11) ---------------------
+
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import shutil  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from conftest import DATA  # noqa: E402
+
+FILES = sorted(p.relative_to(DATA).as_posix() for p in DATA.rglob("*.csv"))
+NASTY = st.sampled_from(["", "x", "-1", "1e309", "99999999999999999999999", "nan", "R001", "K01", "C1", "include",
+                         "exclude", "pending", "title;abstract", "reported", "a,b", 'quote"d', "line\nbreak",
+                         "tab\there", "\x01", "ÿ", "🙂", "=cmd()", " ", "2004", "solar_hijri", "fa"])
+
+
+def _cli(*argv, cwd=None) -> tuple[int, str]:
+    """``python -m pipeline`` in this process, from ``cwd`` (so relative outputs land there): (exit status,
+    stderr); any exception escaping is a traceback."""
+    from pipeline import cli
+
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err), contextlib.chdir(cwd or "."):
+        try:
+            code = cli.main([str(a) for a in argv])
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code
+    return code, err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    return tmp_path_factory.mktemp("mutated")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file=st.sampled_from(FILES), row=st.integers(0, 40), col=st.integers(0, 12), value=NASTY,
+       cut=st.one_of(st.none(), st.integers(0, 3000)), junk=st.binary(max_size=8))
+def test_any_mutated_data_file_is_valid_or_refused_with_a_message(scratch, file, row, col, value, cut, junk):
+    data = scratch / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(DATA, data)
+    path = data / file
+    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    if rows and row < len(rows) and col < len(rows[row]):
+        rows[row][col] = value
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    if cut is not None:
+        raw = path.read_bytes()
+        path.write_bytes(raw[:cut] + junk + raw[cut:])
+    before = tree_digest(data)
+    for command in (["validate"], ["status"]):
+        code, err = _cli(*command, "--data", data, cwd=scratch)
+        assert code in (0, 2), (command, err)
+        assert code == 0 or err.startswith("error: "), err
+    assert tree_digest(data) == before
+
+
+WORDS = ["validate", "status", "prisma", "reliability", "verify", "screen", "import-records", "import-coded",
+         "export-qda", "init", "diff", "--data", "--out", "--stage", "--include", "--exclude", "--reason", "--level",
+         "--bootstrap", "--seed", "--format", "--minimum", "--json", "--source", "--round", "--replace", "--title",
+         "title", "interval", "long", "-3", "0", "nan", "R013", "not_reported", "missing.csv", "@DATA", "@FILE", "@DIR"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=7))
+def test_any_command_line_exits_0_or_2_and_leaves_data_alone_on_refusal(scratch, words):
+    data = scratch / "cli-data"
+    if not data.exists():
+        shutil.copytree(DATA, data)
+    a_file = scratch / "screening_log.csv"
+    shutil.copyfile(DATA / "raw" / "screening_log.csv", a_file)
+    sub = {"@DATA": data, "@FILE": a_file, "@DIR": scratch / "somewhere"}
+    argv = [sub.get(w, w) for w in words]
+    if argv[0] == "init" and len(argv) > 1:
+        argv[1] = scratch / "inits" / str(len(list((scratch / "inits").glob("*"))) if (scratch / "inits").exists() else 0)
+    before = tree_digest(data)
+    code, err = _cli(*argv, cwd=scratch)
+    assert code in (0, 2), (argv, err)
+    if code == 2:
+        assert tree_digest(data) == before, argv
+        shutil.rmtree(data)
+        shutil.copytree(DATA, data)
