@@ -44,8 +44,20 @@ def escape_markdown(text: str) -> str:
     return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 
 
+PAD_LIMIT = 500  # a longer cell is written unpadded: padding every row to it would take rows × its size
+
+
 def to_markdown(df: pd.DataFrame) -> str:
-    return _text_cells(df, escape_markdown).to_markdown(index=False) + "\n"
+    """A pipe table; columns aligned (tabulate) unless a cell is very long, then unpadded in linear memory."""
+    cells = _text_cells(df, escape_markdown)
+    longest = max((len(str(v)) for col in cells.columns for v in cells[col]), default=0)
+    if longest <= PAD_LIMIT:
+        return cells.to_markdown(index=False) + "\n"
+    lines = ["| " + " | ".join(escape_markdown(str(c)) for c in cells.columns) + " |",
+             "|" + "|".join(":---" for _ in cells.columns) + "|"]
+    lines += ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |"
+              for row in cells.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
 
 
 def to_latex(df: pd.DataFrame, caption: str | None = None, label: str | None = None) -> str:

@@ -72,3 +72,19 @@ def test_csv_outputs_neutralize_formulas_but_not_numbers(tmp_path):
     back = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
     assert back["text"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1+1", "'@SUM(A1)", "'-cmd", "'\tx", "plain", "-0.5"]
     assert back["value"].tolist() == ["-1.0", "2.0", "-0.25", "3.0", "4.0", "5.0", "6.0"]
+
+
+def test_a_50_mb_cell_is_written_in_linear_memory(tmp_path):
+    """Issue 11: the Markdown writer padded every row to the widest cell (6.7 GB for one 50 MB quote)."""
+    import resource
+
+    from pipeline import tables
+
+    big = "x" * (50 * 1024 * 1024)
+    df = pd.DataFrame({"quote": [big] + ["short"] * 99, "n": range(100)})
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tables.write_table(df, tmp_path, "t")
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 1000
+    md = (tmp_path / "t.md").read_text()
+    assert md.count("\n") == 102 and len(md) < 51 * 1024 * 1024
