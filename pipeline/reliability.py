@@ -50,7 +50,8 @@ def reliability_matrix(long: pd.DataFrame, unit: str = "unit", coder: str = "cod
 
 def domain(matrix: pd.DataFrame, level: str = "nominal") -> list:
     """The values that occur, ordered: numerically when all are numbers, else as text."""
-    values = pd.unique(matrix.stack().dropna())
+    per_column = [pd.unique(matrix[c].dropna().to_numpy(dtype=object)) for c in matrix.columns]
+    values = pd.unique(np.concatenate(per_column)) if per_column else np.array([], dtype=object)
     if level != "nominal" or all(is_number(v) for v in values):
         try:
             return sorted(values, key=float)
@@ -72,12 +73,12 @@ def is_number(v) -> bool:  # used by reliability_io too
 def encode(matrix: pd.DataFrame, level: str = "nominal") -> tuple[np.ndarray, list]:
     """(units, coders) float array of value indices into the domain (NaN missing), and the domain."""
     dom = domain(matrix, level)
-    index = {v: i for i, v in enumerate(dom)}
+    index = pd.Index(dom, dtype=object)
     arr = np.full(matrix.shape, np.nan)
     for j, col in enumerate(matrix.columns):
         vals = matrix[col]
         ok = vals.notna().to_numpy()
-        arr[ok, j] = [index[v] for v in vals[ok]]
+        arr[ok, j] = index.get_indexer(pd.Index(vals[ok].to_numpy(dtype=object), dtype=object))
     return arr, dom
 
 
@@ -243,8 +244,13 @@ def gwet_ac1(matrix: pd.DataFrame) -> float:
 
 def disagreements(matrix: pd.DataFrame) -> pd.DataFrame:
     """Pairable units on which the coders' values differ, with every coder's value."""
+    import warnings
+
     p = pairable(matrix)
-    differ = p.apply(lambda row: row.dropna().nunique() > 1, axis=1)
+    codes, _ = encode(p)
+    with warnings.catch_warnings():  # rows are pairable, so never all-NaN; the guard is for empty input
+        warnings.simplefilter("ignore", RuntimeWarning)
+        differ = np.nanmin(codes, axis=1) != np.nanmax(codes, axis=1) if len(p) else np.zeros(0, dtype=bool)
     return p[differ].reset_index()
 
 

@@ -56,7 +56,7 @@ def _read(path: Path) -> pd.DataFrame:
         raise InputError(path, f"a readable CSV, TSV or XLSX file ({type(exc).__name__}: {exc})") from None
     if df.empty:
         raise InputError(path, "no data rows; expected at least one unit")
-    return df.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return df.apply(lambda col: col.str.strip())  # one vectorized pass per column
 
 
 def _values(series: pd.Series, numeric: bool) -> pd.Series:

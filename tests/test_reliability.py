@@ -282,3 +282,10 @@ def test_xlsx_formula_without_a_saved_value_is_refused_not_read_as_missing(tmp_p
     wb.save(tmp_path / "f.xlsx")
     res = run_cli("reliability", tmp_path / "f.xlsx")
     assert res.returncode == 2 and "row 3" in res.stderr and "'b'" in res.stderr and "formula" in res.stderr
+
+
+def test_disagreements_are_listed_without_a_per_unit_apply():
+    """Issue 11: listing disagreements took 12 of 14 s on 1,000,000 units (a row-wise apply); same result."""
+    m = pd.DataFrame({"a": ["x", "y", None, "x", "z"], "b": ["x", "z", "y", None, "z"], "c": [None, "y", "y", "x", "q"]},
+                     index=pd.Index(["u1", "u2", "u3", "u4", "u5"], name="unit"))
+    assert r.disagreements(m)["unit"].tolist() == ["u2", "u5"]
