@@ -164,7 +164,7 @@ def diff_report(project: Path, against: str) -> str:
     if rows:
         sections.append(("Reliability", ["| coefficient | before | now |", "|---|---|---|"]
                          + [f"| {k} | {a} | {b} |" for k, a, b in rows]))
-    head = [f"# What changed", "", f"- before: {old.label}", f"- now: {new.label}", ""]
+    head = ["# What changed", "", f"- before: {old.label}", f"- now: {new.label}", ""]
     if not sections:
         return "\n".join(head + ["No changes: flow counts, studies, codes, category support, core category and "
                                  "reliability are the same."]) + "\n"

@@ -1,4 +1,3 @@
-import pandas as pd
 
 from pipeline import reproduction, validate
 

@@ -1,4 +1,3 @@
-import shutil
 
 import nbformat
 import pytest
