@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import signal
 import shutil
 import subprocess
 import tempfile
@@ -54,11 +56,13 @@ def inspect(url: str, width: int = 1280, height: int = 900) -> dict:
     """Load ``url``; return images that did not load, console errors, failed requests, hrefs, and a
     full-page PNG screenshot (bytes)."""
     exe = find()
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still write to the profile as it shuts down: kill the whole group,
+    # and let the clean-up pass over what they leave.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen([exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                                  "--disable-extensions", "--remote-debugging-port=0", f"--user-data-dir={profile}",
                                  f"--window-size={width},{height}", "about:blank"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
         try:
             port = None
             end = time.monotonic() + 60
@@ -90,5 +94,8 @@ def inspect(url: str, width: int = 1280, height: int = 900) -> dict:
             failed = [e["params"] for e in page.events if e.get("method") == "Network.loadingFailed"]
             return {**probe, "errors": errors, "failed": failed, "screenshot": base64.b64decode(shot["data"])}
         finally:
-            proc.kill()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             proc.wait()
