@@ -126,7 +126,7 @@ def read_coded_table(path: Path, codebook: pd.DataFrame, studies: pd.DataFrame,
     marked ``imported:<tool>``.  A study must be in the studies file.  Anything else is an error
     naming the row.
     """
-    from .qda_import import _next_ids
+    from .qda_import import next_ids
 
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xls"):
@@ -147,7 +147,7 @@ def read_coded_table(path: Path, codebook: pd.DataFrame, studies: pd.DataFrame,
     by_name = dict(zip(codes["name"], codes["node_id"])) | dict(zip(codes["node_id"], codes["node_id"]))
     cat_of = {r["name"]: r["node_id"] for r in nodes if r["level"] == "category"}
     sub_of = {(r["parent_id"], r["name"]): r["node_id"] for r in nodes if r["level"] == "subcategory"}
-    fresh = {level: _next_ids(codebook, level) for level in ("category", "subcategory", "code")}
+    fresh = {level: next_ids(codebook, level) for level in ("category", "subcategory", "code")}
 
     def add(level, name, parent):
         nid = next(fresh[level])

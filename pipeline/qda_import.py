@@ -395,7 +395,8 @@ def _paths(nodes: dict[str, tuple[str, str]]) -> dict[str, tuple]:
     return out
 
 
-def _next_ids(codebook, level: str):
+def next_ids(codebook, level: str):
+    """Fresh node ids of a level (C/S/K + the next number, as wide as those in use), never reused."""
     prefix = PREFIX[level]
     used = codebook["node_id"].str.extract(rf"^{prefix}(\d+)$", expand=False).dropna()
     width = max([len(x) for x in used] + [2])
@@ -427,7 +428,7 @@ def merge_project(project: Project, codebook, segments, recoding, studies, sourc
     rows = {r["node_id"]: r for r in current.to_dict("records")}
     order = list(current["node_id"])
     guid_to_id, matched, added = {}, 0, 0
-    fresh = {level: _next_ids(current, level) for level in PREFIX}
+    fresh = {level: next_ids(current, level) for level in PREFIX}
     has_roles = bool(project.roles)
     for node in project.nodes:  # parents come before their children
         level = LEVEL_OF_DEPTH.get(node.depth, "code")

@@ -9,6 +9,7 @@ for identical inputs: sorted entries, fixed timestamps and permissions.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import os
@@ -423,26 +424,6 @@ def build(out: Path, project: Path) -> tuple[Path, Path]:
     return out / "supplement", out / "supplement.zip"
 
 
-def read_supplement(path: Path) -> dict[str, bytes]:
-    """Files of a supplement folder or zip, by their path inside the supplement."""
-    path = Path(path)
-    if path.is_dir():
-        root = path / "supplement" if (path / "supplement" / MANIFEST).exists() else path
-        if not (root / MANIFEST).exists():
-            raise InputError(path, f"a supplement folder (no {MANIFEST} in it)")
-        made = lambda rel: rel.startswith(BUILD_ARTEFACTS) or "/__pycache__/" in rel  # noqa: E731 -- by `make`
-        return {rel: p.read_bytes() for p in sorted(root.rglob("*"))
-                if p.is_file() and not made(rel := p.relative_to(root).as_posix())}
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as z:
-            names = [n for n in z.namelist() if not n.endswith("/")]
-            prefix = "supplement/" if f"supplement/{MANIFEST}" in names else ""
-            if f"{prefix}{MANIFEST}" not in names:
-                raise InputError(path, f"a supplement zip (no {MANIFEST} in it)")
-            return {n[len(prefix):]: z.read(n) for n in names if n.startswith(prefix)}
-    raise InputError(path, "a supplement folder or supplement.zip")
-
-
 MAX_MANIFEST = 50 * 1024 * 1024  # the manifest and provenance.json are read whole; nothing else is
 
 
@@ -468,10 +449,27 @@ def _entries(path: Path):
         z.close()
         raise InputError(path, f"a supplement zip (no {MANIFEST} in it)")
     problems = [f"outside supplement/: {n}" for n in names if not n.startswith(prefix)]
-    problems += [f"stored twice: {n}" for n in sorted({n for n in names if names.count(n) > 1})]
+    counts = collections.Counter(names)
+    problems += [f"stored twice: {n}" for n in sorted(n for n, k in counts.items() if k > 1)]
     files = {i.filename[len(prefix):]: (i.file_size, (lambda i=i: z.open(i))) for i in infos
              if i.filename.startswith(prefix)}
     return files, problems, z
+
+
+def read_supplement(path: Path) -> dict[str, bytes]:
+    """Files of a supplement folder or zip, by their path inside the supplement (read whole: for
+    supplements this pipeline built; ``verify`` streams instead)."""
+    files, _, z = _entries(path)
+    try:
+        return {name: _read_all(opener) for name, (_, opener) in files.items()}
+    finally:
+        if z is not None:
+            z.close()
+
+
+def _read_all(opener) -> bytes:
+    with opener() as f:
+        return f.read()
 
 
 def _read_capped(opener, cap: int) -> bytes | None:
