@@ -13,19 +13,18 @@ MAXQDA's intercoder agreement (MAXQDA manual, "Intercoder agreement"):
   agreements, disagreements, percentage, and kappa after Brennan & Prediger (1981),
   κn = (Po − 1/k) / (1 − 1/k) with k the number of codes used, as MAXQDA computes it.
 
-Krippendorff's unitizing alpha for the text continuum, per code (Krippendorff 2004, "Measuring
-the reliability of qualitative text analysis data", Quality & Quantity 38; the |uα of ATLAS.ti's
-report): each coder's codings of a code split each document into units and gaps; the observed
-disagreement sums, over pairs of coders, the squared differences of the beginnings and ends of
-overlapping units and the squared length of a unit that lies in the other coder's gap; the
-expected disagreement is that of units placed at random in the whole continuum.  The 2016
-extensions (cu-α, Cu-α) are not computed here.
+ATLAS.ti's intercoder agreement (Krippendorff's alpha family for the text continuum; Krippendorff,
+Mathet, Bouvry & Widlöcher 2016, in the coincidence form of Krippendorff 2019, §12.6): every
+document is a continuum of characters that each coder cuts into coded units and uncoded gaps.
+α-binary asks whether coders agree on what is coded (per code, per semantic domain, overall);
+cu-α, per domain, whether they give the same code where both coded the domain; Cu-α whether they
+give the same domain.  Semantic domains are the categories: the top of a code's path (or the
+prefix of ATLAS.ti's ``Domain: code`` names).
 """
 
 from __future__ import annotations
 
-import itertools
-
+import numpy as np
 import pandas as pd
 
 CODING_COLUMNS = ["document", "code", "coder", "start", "end"]
@@ -100,78 +99,135 @@ def segment_table(segments: pd.DataFrame, n_codes: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --------------------------------------------------------------------------- Krippendorff's unitizing alpha
+# --------------------------------------------------------------------------- the alpha family of 2016/2019
 
-def sections(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int, int]]:
-    """A coder's units of one code in one document, with the gaps between them: (begin, length, is_unit).
+GAP = ""  # the value of matter an observer left uncoded (φ in Krippendorff's notation)
 
-    Overlapping or touching codings of the same code by the same coder are one unit.
+
+def coincidences(codings: pd.DataFrame, lengths: dict, value=lambda code: code):
+    """Length-weighted coincidences of values between observers (Krippendorff 2019, §12.6).
+
+    ``value`` maps a code to the value it counts as, or to None when the code is not part of the
+    measure (its matter is then a gap).  Overlapping codings of one value by one observer are one
+    unit.  Returns ``(values, l, own, own_star)``: the values (GAP first), the coincidence matrix,
+    each value's self-pairing term (a unit's length squared, a gap's length) and the same for units
+    cut to their pairable part: the length the other observers also coded, averaged over them (with
+    this reading, cuα on the worked example of Krippendorff 2019, Figure 12.11, is the book's 0.724;
+    the union of the others' coded matter gives 0.728).
     """
-    merged: list[list[int]] = []
-    for s, e in sorted(spans):
-        if merged and s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
-    out, pos = [], 0
-    for s, e in merged:
-        if s > pos:
-            out.append((pos, s - pos, 0))
-        out.append((s, e - s, 1))
-        pos = e
-    if pos < length:
-        out.append((pos, length - pos, 0))
-    return out
-
-
-def _delta2(g, h) -> float:
-    (bg, lg, vg), (bh, lh, vh) = g, h
-    if vg and vh:
-        if -lg < bg - bh < lh:  # the two units overlap
-            return (bg - bh) ** 2 + (bg + lg - bh - lh) ** 2
-        return 0.0
-    if vg and not vh and 0 <= bg - bh <= lh - lg:  # a unit inside the other coder's gap
-        return lg ** 2
-    if vh and not vg and 0 <= bh - bg <= lg - lh:
-        return lh ** 2
-    return 0.0
-
-
-def unitizing_alpha(codings: pd.DataFrame, lengths: dict, code) -> float:
-    """Krippendorff's (2004) unitizing alpha for one code, over every document, any number of coders."""
     coders = sorted(codings["coder"].unique())
     m = len(coders)
-    docs = sorted(lengths)
-    L = sum(lengths[d] for d in docs)
-    if m < 2 or L <= 1:
+    mapped = codings.assign(value=codings["code"].map(value)).dropna(subset=["value"])
+    values = [GAP] + sorted(mapped["value"].unique())
+    index = {v: i for i, v in enumerate(values)}
+    ell = np.zeros((len(values), len(values)))
+    own = np.zeros(len(values))
+    own_star = np.zeros(len(values))
+    by_doc = {d: g for d, g in mapped.groupby("document")}
+    for doc in sorted(lengths):
+        here = by_doc.get(doc, mapped.iloc[0:0])
+        units = {c: _units(here[here["coder"] == c], index) for c in coders}
+        cuts = np.unique(np.concatenate([[0, lengths[doc]]] + [u[:, :2].ravel() for u in units.values()]))
+        width = np.diff(cuts).astype(float)
+        present = {}
+        for c, u in units.items():
+            p = np.zeros((len(width) + 1, len(values)))
+            np.add.at(p, (np.searchsorted(cuts, u[:, 0]), u[:, 2]), 1)
+            np.add.at(p, (np.searchsorted(cuts, u[:, 1]), u[:, 2]), -1)
+            p = (np.cumsum(p, axis=0)[:-1] > 0).astype(float)
+            p[:, 0] = p.sum(axis=1) == 0
+            present[c] = p
+        total = sum(present.values())
+        ell += (total.T * width) @ total - sum((p.T * width) @ p for p in present.values())
+        for c, u in units.items():
+            np.add.at(own, u[:, 2], (u[:, 1] - u[:, 0]) ** 2)
+            own[0] += (present[c][:, 0] * width).sum()
+            others = sum((1 - p[:, 0]) for o, p in present.items() if o != c) / (m - 1)
+            reach = np.concatenate([[0], np.cumsum(width * others)])
+            pairable = reach[np.searchsorted(cuts, u[:, 1])] - reach[np.searchsorted(cuts, u[:, 0])]
+            np.add.at(own_star, u[:, 2], pairable ** 2)
+    return values, ell / (m - 1), own, own_star
+
+
+def _units(codings: pd.DataFrame, index: dict) -> np.ndarray:
+    """One observer's codings in one document as rows (start, end, value index), same-value overlaps merged."""
+    out: list[list[int]] = []
+    for v, s, e in sorted(zip(codings["value"].map(index), codings["start"].astype(int), codings["end"].astype(int))):
+        if out and out[-1][2] == v and s < out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e, v])
+    return np.array(out, dtype=np.int64).reshape(-1, 3)
+
+
+def _alpha(ell: np.ndarray, own: np.ndarray) -> float:
+    """1 − observed / expected disagreement, expected from the margins less each unit's pairing with itself."""
+    total = ell.sum()
+    if total <= 0:
         return float("nan")
-    mine = codings[codings["code"] == code]
-    secs = {(d, c): sections(list(zip(g["start"], g["end"])), lengths[d])
-            for d in docs for c in coders
-            for g in [mine[(mine["document"] == d) & (mine["coder"] == c)]]}
-    observed = 0.0
-    for d in docs:
-        for ci, cj in itertools.permutations(coders, 2):
-            for g in secs[(d, ci)]:
-                for h in secs[(d, cj)]:
-                    observed += _delta2(g, h)
-    d_o = observed / (m * (m - 1) * L ** 2)
-    units = [s for s in secs.values() for s in s if s[2]]
-    n_units = len(units)
-    if n_units == 0:
-        return float("nan")
-    expected = 0.0
-    gaps = [s for s in secs.values() for s in s if not s[2]]
-    for _, lg, _ in units:
-        expected += (n_units - 1) / 3 * (2 * lg ** 3 - 3 * lg ** 2 + lg)
-        expected += lg ** 2 * sum(lh - lg + 1 for _, lh, _ in gaps if lh >= lg)
-    positions = sum(m * lengths[d] * (m * lengths[d] - 1) for d in docs) - sum(lg * (lg - 1) for _, lg, _ in units)
-    d_e = 2 / L * expected / positions
-    return 1 - d_o / d_e if d_e > 0 else float("nan")
+    expected = np.outer(ell.sum(axis=1), ell.sum(axis=0))
+    expected[np.diag_indices_from(expected)] -= own
+    expected /= total - own.sum() / total
+    d_o = total - np.trace(ell)
+    d_e = expected.sum() - np.trace(expected)
+    if d_e <= 0:
+        return 1.0 if d_o == 0 else float("nan")
+    return float(1 - d_o / d_e)
+
+
+def alpha_family(codings: pd.DataFrame, lengths: dict, value=lambda code: code) -> dict:
+    """uα (boundaries and values), |uα (coded matter against gaps) and cuα (values where both coded).
+
+    Krippendorff, Mathet, Bouvry & Widlöcher (2016), "On the reliability of unitizing textual
+    continua: Further developments", Quality & Quantity 50, in the coincidence form of Krippendorff
+    (2019), Content Analysis, 4th ed., §12.6.  These are what ATLAS.ti's intercoder agreement
+    reports: α-binary, cu-α over the codes of one semantic domain, Cu-α over the domains.
+    """
+    values, ell, own, own_star = coincidences(codings, lengths, value)
+    coded = np.array([[1, 0]] + [[0, 1]] * (len(values) - 1), dtype=float)  # gap / coded
+    return {
+        "u": _alpha(ell, own),
+        "binary": _alpha(coded.T @ ell @ coded, coded.T @ own),
+        "cu": _alpha(ell[1:, 1:], own_star[1:]) if len(values) > 1 else float("nan"),
+    }
+
+
+def domain(code: str) -> str:
+    """A code's semantic domain: its category (top of its path), or ATLAS.ti's ``Domain: code`` prefix."""
+    if " > " in code:
+        return code.split(" > ", 1)[0]
+    head, sep, _ = code.partition(":")
+    return head.strip() if sep and head.strip() else code
+
+
+def unitizing_tables(codings: pd.DataFrame, lengths: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """ATLAS.ti's report: α-binary per code; α-binary and cu-α per semantic domain; overall |uα, uα, Cu-α.
+
+    Per code, the code is the only value and everything else a gap.  Per domain, its codes are the
+    values (cu-α: do coders who both coded matter of the domain give it the same code?).  Cu-α takes
+    the domains themselves as values.  ATLAS.ti asks codes of one domain to be mutually exclusive;
+    a coder who gives two of them to the same characters contributes both pairings here.
+    """
+    codes = sorted(codings["code"].unique())
+    per_code = pd.DataFrame({"code": codes, "alpha_binary": [
+        round(alpha_family(codings, lengths, lambda c, k=k: k if c == k else None)["binary"], 3) for k in codes]})
+    rows = []
+    for d in sorted({domain(c) for c in codes}):
+        mine = [c for c in codes if domain(c) == d]
+        fam = alpha_family(codings, lengths, lambda c, mine=mine: c if c in mine else None)
+        rows.append({"domain": d, "codes": len(mine), "alpha_binary": round(fam["binary"], 3),
+                     "cu_alpha": round(fam["cu"], 3) if len(mine) > 1 else float("nan")})
+    overall = alpha_family(codings, lengths, domain)
+    return per_code, pd.DataFrame(rows, columns=["domain", "codes", "alpha_binary", "cu_alpha"]), {
+        "alpha_binary": round(overall["binary"], 3), "Cu_alpha": round(overall["cu"], 3),
+        "u_alpha": round(alpha_family(codings, lengths)["u"], 3)}
 
 
 def report(codings: pd.DataFrame, lengths: dict, coders=None, min_overlap: float = 90.0) -> dict:
-    """Everything at once: the MAXQDA tables, alpha per code and the segments to reconcile."""
+    """Everything at once: the MAXQDA tables, ATLAS.ti's alphas and the segments to reconcile.
+
+    The alphas are computed on the documents both coders coded, with each document's ``lengths``.
+    """
     a, b = _two(codings, coders)
     codings = codings[codings["coder"].isin([a, b])]
     pf = presence_and_frequency(codings, (a, b))
@@ -181,10 +237,16 @@ def report(codings: pd.DataFrame, lengths: dict, coders=None, min_overlap: float
                                       frequency=("frequency_agrees", "mean")).reset_index()
     per_code[["presence", "frequency"]] = (100 * per_code[["presence", "frequency"]]).round(1)
     both = {d for d in lengths if {a, b} <= set(codings.loc[codings["document"] == d, "coder"])}
-    alphas = {c: unitizing_alpha(codings[codings["document"].isin(both)], {d: lengths[d] for d in both}, c)
-              for c in codes} if both else {}
-    per_code["unitizing_alpha"] = per_code["code"].map(lambda c: round(alphas.get(c, float("nan")), 3))
+    shared = codings[codings["document"].isin(both)]
+    if both:
+        alphas, domains, overall = unitizing_tables(shared, {d: lengths[d] for d in both})
+        per_code = per_code.merge(alphas, on="code", how="left")
+    else:
+        per_code["alpha_binary"] = float("nan")
+        domains = pd.DataFrame(columns=["domain", "codes", "alpha_binary", "cu_alpha"])
+        overall = {"alpha_binary": float("nan"), "Cu_alpha": float("nan"), "u_alpha": float("nan")}
     return {
+        "domains": domains, "alpha": overall,
         "coders": (a, b), "min_overlap": min_overlap,
         "presence_percent": round(100 * pf["presence_agrees"].mean(), 1) if len(pf) else float("nan"),
         "frequency_percent": round(100 * pf["frequency_agrees"].mean(), 1) if len(pf) else float("nan"),
@@ -199,7 +261,7 @@ def from_segments(segments: pd.DataFrame, min_overlap: float = 90.0) -> dict | N
 
     Studies are the documents.  Segment overlap needs character positions ('characters a-b', as
     imports from QDA projects write them); without them only presence and frequency are computed.
-    Unitizing alpha needs each document's length, which segments do not carry: it is left out here
+    The alphas need each document's length, which segments do not carry: they are left out here
     (``python -m pipeline reliability A.qdpx B.qdpx`` computes it from the projects).
     """
     coders = sorted(segments["coder"].unique())
@@ -215,6 +277,7 @@ def from_segments(segments: pd.DataFrame, min_overlap: float = 90.0) -> dict | N
                             "start": pd.to_numeric(pos[0]), "end": pd.to_numeric(pos[1])})
     positioned = bool(pos.notna().all().all())
     res = report(codings.fillna(0), {}, coders, min_overlap)
+    res["per_code"] = res["per_code"].drop(columns="alpha_binary")
     if not positioned:
         res["segments"] = res["segments"].iloc[0:0]
         res["to_reconcile"] = res["to_reconcile"].iloc[0:0]

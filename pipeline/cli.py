@@ -77,6 +77,8 @@ def _cmd_coder_agreement(args) -> int:
                "presence_percent": clean(res["presence_percent"]), "frequency_percent": clean(res["frequency_percent"]),
                "per_code": [{k: clean(v) for k, v in r.items()} for r in res["per_code"].to_dict("records")],
                "segments": [{k: clean(v) for k, v in r.items()} for r in res["segments"].to_dict("records")],
+               "alpha": {k: clean(v) for k, v in res["alpha"].items()},
+               "domains": [{k: clean(v) for k, v in r.items()} for r in res["domains"].to_dict("records")],
                "to_reconcile": res["to_reconcile"].to_dict("records")}
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
@@ -87,8 +89,12 @@ def _cmd_coder_agreement(args) -> int:
           f"code frequency per document: {res['frequency_percent']}%")
     print("\nSegment agreement (kappa after Brennan & Prediger):")
     print(res["segments"].to_string(index=False))
-    print("\nPer code (presence and frequency in % of documents; Krippendorff's unitizing alpha):")
+    print("\nPer code (presence and frequency in % of documents; Krippendorff's α-binary):")
     print(res["per_code"].to_string(index=False))
+    al = res["alpha"]
+    print(f"\nKrippendorff's alpha family on the text (as ATLAS.ti reports it): α-binary {al['alpha_binary']}, "
+          f"Cu-α {al['Cu_alpha']} (semantic domains), uα {al['u_alpha']}; per semantic domain:")
+    print(res["domains"].to_string(index=False))
     print(f"\n{len(res['to_reconcile'])} segment(s) to reconcile:")
     if len(res["to_reconcile"]):
         print(res["to_reconcile"].to_string(index=False))

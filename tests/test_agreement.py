@@ -9,34 +9,52 @@ import realdata
 from conftest import DATA, run_cli
 from pipeline import agreement, qda, validate
 
-# Krippendorff (2004), "Measuring the reliability of qualitative text analysis data", Quality &
-# Quantity 38: the continuum 150-450 of Figure 2, observers i and j, categories c and k, as
-# (begin, length) of each observer's units.  The paper's formula gives 0.729 for c and 1 for k;
-# the same values come from an independent implementation of it (zyocum/text-alpha).
-FIGURE_2 = {"i": {"c": [(225, 70), (370, 30)], "k": [(180, 60), (300, 50)]},
-            "j": {"c": [(220, 80), (355, 20), (400, 20)], "k": [(180, 60), (300, 50)]}}
+# Krippendorff (2019), Content Analysis, 4th ed., Figure 12.11: three observers unitize a continuum
+# of 60 characters (1-based, both ends included) with values 1-7.  The book gives uα = 0.510,
+# |uα = 0.413 and cuα = 0.724.
+FIGURE_12_11 = {
+    "alex": [(1, 7, "1"), (8, 13, "2"), (31, 32, "5"), (33, 37, "6"), (38, 44, "6"), (45, 60, "7")],
+    "paul": [(1, 7, "1"), (8, 13, "3"), (14, 21, "5"), (33, 44, "6")],
+    "suzan": [(1, 7, "1"), (8, 13, "4"), (14, 21, "5"), (33, 37, "6"), (38, 41, "6"), (42, 44, "6")]}
 
 
-def figure_2():
-    rows = [{"document": "d", "code": code, "coder": coder, "start": b - 150, "end": b - 150 + n}
-            for coder, codes in FIGURE_2.items() for code, units in codes.items() for b, n in units]
-    return pd.DataFrame(rows)
+def figure_12_11(document="d", shift=0):
+    return pd.DataFrame([{"document": document, "code": value, "coder": coder, "start": s - 1 + shift,
+                          "end": e + shift} for coder, units in FIGURE_12_11.items() for s, e, value in units])
 
 
-def test_unitizing_alpha_reproduces_krippendorffs_worked_example():
-    codings = figure_2()
-    assert round(agreement.unitizing_alpha(codings, {"d": 300}, "c"), 3) == 0.729
-    assert agreement.unitizing_alpha(codings, {"d": 300}, "k") == 1.0
+def test_alpha_family_reproduces_krippendorffs_worked_example():
+    fam = agreement.alpha_family(figure_12_11(), {"d": 60})
+    assert round(fam["u"], 3) == 0.510
+    assert fam["binary"] == pytest.approx(0.413, abs=0.001)
+    assert round(fam["cu"], 3) == 0.724
 
 
-def test_unitizing_alpha_falls_as_units_drift_apart():
-    base = figure_2()
-    moved = base.copy()
-    moved.loc[(moved["coder"] == "j") & (moved["code"] == "k"), ["start", "end"]] += 10
-    assert agreement.unitizing_alpha(moved, {"d": 300}, "k") < 1.0
-    far = base.copy()
-    far.loc[(far["coder"] == "j") & (far["code"] == "k"), ["start", "end"]] += 120
-    assert agreement.unitizing_alpha(far, {"d": 300}, "k") < agreement.unitizing_alpha(moved, {"d": 300}, "k")
+def test_alpha_family_is_one_document_or_many_and_one_for_identical_coders():
+    one = agreement.alpha_family(figure_12_11(), {"d": 60})
+    two = agreement.alpha_family(pd.concat([figure_12_11("a"), figure_12_11("b", shift=40)]), {"a": 60, "b": 100})
+    joined = agreement.alpha_family(pd.concat([figure_12_11("a"), figure_12_11("a", shift=100)]), {"a": 160})
+    assert two == pytest.approx(joined)  # documents are one continuum laid end to end
+    assert two["cu"] != pytest.approx(one["cu"])  # and more matter is more evidence (n - 1 terms)
+    same = figure_12_11().query("coder == 'paul'")
+    twins = pd.concat([same, same.assign(coder="paula")])
+    assert agreement.alpha_family(twins, {"d": 60}) == {"u": 1.0, "binary": 1.0, "cu": 1.0}
+    moved = pd.concat([same, same.assign(coder="paula", start=same["start"] + 3, end=same["end"] + 3)])
+    assert agreement.alpha_family(moved, {"d": 60})["binary"] < 1.0
+
+
+def test_atlas_ti_tables_per_code_per_domain_and_overall():
+    c = pd.DataFrame([  # two domains; the coders agree where, and on the domain, but not on B's codes
+        ["d", "A > a1", "x", 0, 10], ["d", "A > a1", "y", 0, 10],
+        ["d", "B > b1", "x", 20, 30], ["d", "B > b2", "y", 20, 30],
+        ["d", "B > b1", "x", 40, 50], ["d", "B > b1", "y", 40, 50]], columns=agreement.CODING_COLUMNS)
+    per_code, domains, overall = agreement.unitizing_tables(c, {"d": 100})
+    per_code, domains = per_code.set_index("code"), domains.set_index("domain")
+    assert per_code.loc["A > a1", "alpha_binary"] == 1.0 and per_code.loc["B > b2", "alpha_binary"] < 0
+    assert domains.loc["B", "alpha_binary"] == 1.0 and domains.loc["B", "cu_alpha"] < 1.0
+    assert domains.loc["B", "codes"] == 2 and pd.isna(domains.loc["A", "cu_alpha"])
+    assert overall["alpha_binary"] == 1.0 and overall["Cu_alpha"] == 1.0 and overall["u_alpha"] < 1.0
+    assert agreement.domain("Emotions: joy") == "Emotions" and agreement.domain("plain") == "plain"
 
 
 def test_maxqda_measures_on_a_hand_checked_example():
@@ -101,6 +119,10 @@ def test_reliability_command_on_two_real_nvivo_projects(tmp_path):
     res = run_cli("reliability", a, b)
     assert res.returncode == 0, res.stderr
     assert "Coders: oltas0517.qdpx and oltas_teszt.qdpx" in res.stdout and "Brennan & Prediger" in res.stdout
+    assert "Cu-α" in res.stdout and "cu_alpha" in res.stdout
+    js = __import__("json").loads(run_cli("reliability", a, b, "--json").stdout)
+    assert all(-1 <= v <= 1 for v in js["alpha"].values()) and len(js["domains"]) == 8
+    assert {d["domain"]: d["codes"] for d in js["domains"]}["Attituderoots"] == 56
     one = run_cli("reliability", a)
     assert one.returncode == 2 and "exactly two coders" in one.stderr
 
