@@ -267,9 +267,9 @@ def read_qdpx(path: Path) -> Project:
                  for u in root.iter() if _local(u.tag) == "User"}
         codebook = _child(root, "CodeBook")
         codes = _child(codebook, "Codes") if codebook is not None else None
-        if codes is None:
-            raise InputError(where, "a CodeBook with a Codes element")
-        _codes(project, codes, where, [s for s in (_child(root, "Sets"), _child(codebook, "Sets")) if s is not None])
+        if codes is not None:  # a project may have no codes yet (ATLAS.ti writes no CodeBook then)
+            _codes(project, codes, where,
+                   [s for s in (_child(root, "Sets"), _child(codebook, "Sets")) if s is not None])
         sources = _child(root, "Sources")
         units = set()
         for source in (list(sources) if sources is not None else []):

@@ -430,6 +430,30 @@ def test_taguette_codebook_from_taguettes_own_exporter(tmp_path, data_copy):
     assert "3 matched by GUID or path, 0 new" in res.stdout and tree_digest(data_copy) == before
 
 
+ATLAS = Path(__file__).parent / "data" / "atlasti"  # written by ATLAS.ti 23.2.3 (see SOURCE.md there)
+
+
+def test_real_atlas_ti_projects_import_as_atlas_ti_wrote_them(data_copy):
+    before = tree_digest(data_copy)
+    res = run_cli("import-coded", ATLAS / "blank-atlas-project.qdpx", "--data", data_copy)
+    assert res.returncode == 0, res.stderr  # a new project has no <CodeBook> at all
+    assert "from ATLAS.ti for Windows 23.2.3.27778: 0 codes" in res.stdout and "0 text codings" in res.stdout
+    assert tree_digest(data_copy) == before
+    res = run_cli("import-coded", ATLAS / "target-atlas-project.qdpx", "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    assert "3 codes (0 matched by GUID or path, 3 new" in res.stdout
+    cb = validate.load_inputs(data_copy).codebook
+    new = cb[cb["provenance"] == "imported:ATLAS.ti for Windows 23.2.3.27778"].set_index("name")
+    assert new.loc["Commits", "level"] == "category" and new.loc["Commits", "guid"] == \
+        "a182cd3a-d83c-4d8c-bc80-26d9103ec6d6"
+    kids = new[new["parent_id"] == new.loc["Commits", "node_id"]]
+    assert sorted(kids.index) == ["2022-02-11T10:39:25Z cdbfd92", "2022-05-10T02:05:59Z 19e4dce"]
+    assert (kids["level"] == "subcategory").all()
+    after = tree_digest(data_copy)
+    assert run_cli("import-coded", ATLAS / "target-atlas-project.qdpx", "--data", data_copy).returncode == 0
+    assert tree_digest(data_copy) == after  # matched by GUID: nothing new
+
+
 # --------------------------------------------------------------------------- hostile input, property-based
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
