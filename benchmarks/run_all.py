@@ -13,21 +13,25 @@ sys.path.insert(0, str(HERE))
 import bench_dedup  # noqa: E402
 import bench_dedup_labelled  # noqa: E402
 import bench_reliability  # noqa: E402
+import bench_reliability_scale  # noqa: E402
 import bench_run  # noqa: E402
 
-BENCHMARKS = {"reliability": bench_reliability.main, "dedup": bench_dedup.main,
+BENCHMARKS = {"reliability": bench_reliability.main, "reliability_scale": bench_reliability_scale.main,
+              "dedup": bench_dedup.main,
               "dedup_labelled": bench_dedup_labelled.main, "run": bench_run.main}
 
 
 def main(names: list[str]) -> None:
-    results = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()}}
+    saved = HERE / "results.json"
+    results = json.loads(saved.read_text()) if names and saved.exists() else {}  # a subset updates its entries
+    results["machine"] = {"python": platform.python_version(), "cpus": __import__("os").cpu_count()}
     for name, fn in BENCHMARKS.items():
         if names and name not in names:
             continue
         print(f"running {name} ...", flush=True)
         results[name] = fn()
         print(json.dumps(results[name], indent=2), flush=True)
-    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    saved.write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

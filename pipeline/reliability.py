@@ -356,15 +356,26 @@ def _delta(dom: list, n_c: np.ndarray, level: str) -> np.ndarray:
     raise ReliabilityError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
 
 
+BOOT_CELLS = 4_000_000  # unit indices drawn per chunk of kappa resamples (32 MB)
+
+
 def bootstrap_kappa(matrix: pd.DataFrame, n_boot: int = 1000, seed: int = 0,
                     weights: str | None = None) -> dict:
-    """Percentile bootstrap of Cohen's kappa over units (all resamples drawn as one index array)."""
+    """Percentile bootstrap of Cohen's kappa over units.
+
+    Resamples are drawn in chunks of about ``BOOT_CELLS`` unit indices, so memory stays bounded
+    for a million units; the random stream is the same as drawing them all at once.
+    """
     a, b, k = _pair(matrix)
     n = len(a)
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(n_boot, n))
-    cells = (a * k + b)[idx] + (np.arange(n_boot) * k * k)[:, None]
-    tables = np.bincount(cells.ravel(), minlength=n_boot * k * k).reshape(n_boot, k, k)
+    cell = a * k + b
+    tables = np.empty((n_boot, k, k), dtype=np.int64)
+    step = max(1, BOOT_CELLS // max(n, 1))
+    for lo in range(0, n_boot, step):
+        rows = min(step, n_boot - lo)
+        cells = cell[rng.integers(0, n, size=(rows, n))] + (np.arange(rows) * k * k)[:, None]
+        tables[lo:lo + rows] = np.bincount(cells.ravel(), minlength=rows * k * k).reshape(rows, k, k)
     kappas = np.sort(_kappa_from_table(tables, _weights(k, weights)))
     kappas = kappas[~np.isnan(kappas)]
     return {

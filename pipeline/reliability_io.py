@@ -56,12 +56,21 @@ def _read(path: Path) -> pd.DataFrame:
         raise InputError(path, f"a readable CSV, TSV or XLSX file ({type(exc).__name__}: {exc})") from None
     if df.empty:
         raise InputError(path, "no data rows; expected at least one unit")
-    return df.apply(lambda col: col.str.strip())  # one vectorized pass per column
+    return df.apply(_by_distinct(lambda u: u.str.strip()))
+
+
+def _by_distinct(fn):
+    """Apply ``fn`` to a column's distinct values only: a million cells hold a handful of codes."""
+    def apply(col: pd.Series) -> pd.Series:
+        codes, uniques = pd.factorize(col, use_na_sentinel=False)
+        return pd.Series(pd.Series(fn(pd.Series(uniques, dtype=object))).to_numpy()[codes], index=col.index,
+                         name=col.name)
+    return apply
 
 
 def _values(series: pd.Series, numeric: bool) -> pd.Series:
     s = series.replace("", None)
-    return pd.to_numeric(s) if numeric else s
+    return _by_distinct(pd.to_numeric)(s) if numeric else s
 
 
 def read_reliability_file(path: Path, fmt: str = "wide", unit: str | None = None) -> tuple[pd.DataFrame, str]:
@@ -99,7 +108,8 @@ def read_reliability_file(path: Path, fmt: str = "wide", unit: str | None = None
         matrix.index = df[unit_col]
     else:
         raise InputError(path, f"format 'wide' or 'long', not {fmt!r}")
-    matrix = matrix.astype(object)
+    if not numeric:  # numbers keep a numeric dtype: checks on a million cells stay vectorized
+        matrix = matrix.astype(object)
     if matrix.shape[1] < 2:
         raise InputError(path, f"at least two coders or occasions; found {matrix.shape[1]}", column="coder")
     if reliability.pairable(matrix).empty:
@@ -108,7 +118,7 @@ def read_reliability_file(path: Path, fmt: str = "wide", unit: str | None = None
 
 
 def _all_numeric(values: pd.Series) -> bool:
-    v = values[values != ""]
+    v = pd.Series(pd.unique(values[values != ""]), dtype=object)
     return bool(len(v)) and pd.to_numeric(v, errors="coerce").notna().all()
 
 
@@ -192,7 +202,7 @@ def report(result: dict, matrix: pd.DataFrame) -> str:
     dis = reliability.disagreements(matrix)
     lines += ["", f"Units with disagreement: {len(dis)}"]
     if len(dis):
-        lines.append(dis.head(20).to_string(index=False))
+        lines.append(dis.head(20).astype(object).to_string(index=False))
         if len(dis) > 20:
             lines.append(f"... and {len(dis) - 20} more")
     return "\n".join(lines)
