@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -71,8 +72,12 @@ def recover(data_dir: Path) -> bool:
 
 
 @contextlib.contextmanager
-def locked(data_dir: Path):
-    """An exclusive lock on the data folder for the length of an import (waits for another one)."""
+def locked(data_dir: Path, shared: bool = False, say=None):
+    """A lock on the data folder: exclusive for an import, shared for a run that only reads it.
+
+    Either way an import that a crash interrupted is completed first (under the exclusive lock),
+    so a run never reads half of one.  A command that has to wait says so once, then waits.
+    """
     import fcntl
 
     data_dir = Path(data_dir)
@@ -80,12 +85,26 @@ def locked(data_dir: Path):
         raise InputError(data_dir, "a data folder (it does not exist)")
     fd = os.open(data_dir, os.O_RDONLY)  # the folder itself is locked: no lock file among the data
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        wait(fd, fcntl.LOCK_EX, f"{data_dir}: another command is changing or reading these data; waiting",
+             say or (lambda m: print(m, file=sys.stderr)))
         recover(data_dir)
+        if shared:
+            fcntl.flock(fd, fcntl.LOCK_SH)  # imports now wait; other runs may read alongside
         yield
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def wait(fd: int, mode: int, message: str, say) -> None:
+    """flock, saying ``message`` first when someone else holds the lock."""
+    import fcntl
+
+    try:
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+    except BlockingIOError:
+        say(message)
+        fcntl.flock(fd, mode)
 
 
 def append_log(old: pd.DataFrame | None, rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -301,14 +301,16 @@ def read_run_record(out_dir: Path) -> dict:
 
 
 @contextlib.contextmanager
-def _locked(folder: Path):
+def _locked(folder: Path, say):
     """An exclusive lock on the output folder for the whole run: a second run on the same folder waits
     (the folder itself is locked, so no lock file lies among the outputs)."""
     import fcntl
 
+    from .datafiles import wait
+
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        wait(fd, fcntl.LOCK_EX, f"{folder}: another run is writing here; waiting for it to finish", say)
         yield
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
@@ -316,10 +318,14 @@ def _locked(folder: Path):
 
 
 def run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PROJECT_ROOT, **options) -> RunResult:
-    """``_run`` under the output folder's lock, after finishing a swap that a crash interrupted."""
+    """``_run`` under the output folder's lock and a shared lock on the data folder (an import waits,
+    and one interrupted by a crash is completed first), after finishing an interrupted swap."""
+    from .datafiles import locked
+
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    with _locked(out):
+    say = options.get("echo", print)
+    with _locked(out, say), locked(data_dir, shared=True, say=say):
         _finish_swap(out / STAGING, out)
         return _run(data_dir, out_dir, **options)
 

@@ -134,3 +134,35 @@ def test_two_runs_on_one_output_folder_wait_for_each_other(tmp_path):
     results = [p.communicate(timeout=900) + (p.returncode,) for p in (first, second)]
     assert [r[2] for r in results] == [0, 0], [r[1] for r in results]
     assert sorted(r[0].count("skipped (unchanged)") for r in results) == [0, 5]
+
+
+def test_a_run_waits_for_an_import_holding_the_data_folder(tmp_path):
+    """Issue 11: a run reads the data under a shared lock, so it never sees half of an import."""
+    import fcntl
+    import os
+    import shutil
+    import threading
+    import time
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    write_nb(nbs / "01_read.ipynb", "from pathlib import Path\n"
+             "(Path(out_dir) / 'tables' / 'n.txt').write_text((Path(data_dir) / 'raw' / 'studies.csv').read_text())")
+    fd = os.open(data, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # what an import holds while it writes
+    lines, done = [], []
+    worker = threading.Thread(target=lambda: done.append(runner.run(
+        data, tmp_path / "out", notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lines.append)))
+    worker.start()
+    time.sleep(1.0)
+    assert worker.is_alive() and not done and any("waiting" in line for line in lines)
+    studies = data / "raw" / "studies.csv"  # the import's change lands before the run reads
+    studies.write_text(studies.read_text().replace("Neely", "Neeley"))
+    expected = studies.read_text()
+    assert "Neeley" in expected
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+    worker.join(timeout=300)
+    assert done and (tmp_path / "out" / "tables" / "n.txt").read_text() == expected
