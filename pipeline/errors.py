@@ -31,3 +31,16 @@ class InputError(Exception):
         head = ", ".join(where)
         got = "" if self.value is None else f" (found {self.value!r})"
         return f"{head}: {self.expected}{got}" if head else f"{self.expected}{got}"
+
+
+def require_file(path, what: str = "a file") -> None:
+    """Refuse a path that is not a regular file, saying what it is instead."""
+    from pathlib import Path
+
+    path = Path(path)
+    if path.is_file():
+        return
+    if not path.exists():
+        raise InputError(path, f"{what} (file not found)")
+    kind = "a folder" if path.is_dir() else "a device, pipe or socket"
+    raise InputError(path, f"{what} (this is {kind})")

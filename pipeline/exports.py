@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, require_file
 
 FIELDS = ("title", "abstract", "authors", "year", "doi", "journal", "volume", "issue", "pages", "type",
           "language", "label", "database")
@@ -548,10 +548,7 @@ def read_table(rows: list[list[str]], path, report: Report) -> tuple[list[dict],
 def read_file(path: Path, report: Report) -> Export:
     """Read one export, whatever its format and encoding; refuse only an unreadable file."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found")
-    if path.is_dir():
-        raise InputError(path, "a file (this is a folder)")
+    require_file(path)
     if path.stat().st_size > MAX_BYTES:
         raise InputError(path, f"a file under {MAX_BYTES // 10**9} GB")
     data = path.read_bytes()

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import screening
-from .errors import InputError
+from .errors import InputError, require_file
 
 TEMPLATE = Path(__file__).resolve().parent / "schemas" / "PRISMA2020_template.csv"
 OTHER_KEYS = ("website_results", "organisation_results", "citations_results", "other_sought_reports",
@@ -187,9 +187,7 @@ def _parse_list(text: str, path, key: str, row: int) -> dict[str, int]:
 def read_csv(path: Path) -> dict:
     """Counts from a PRISMA2020 CSV (this pipeline's or the web app's), for reviews that publish only counts."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "the PRISMA2020 CSV template (" + ("this is a folder)" if path.exists() else
-                                                                  "file not found)"))
+    require_file(path, "the PRISMA2020 CSV template")
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

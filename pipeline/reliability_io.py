@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import reliability
-from .errors import InputError
+from .errors import InputError, require_file
 
 OCCASION_PREFIXES = ("occasion", "time", "test", "retest", "round")
 
@@ -37,10 +37,7 @@ def _no_uncomputed_formulas(path: Path) -> None:
 def _read(path: Path) -> pd.DataFrame:
     import zipfile
 
-    if not path.exists():
-        raise InputError(path, "file not found")
-    if not path.is_file():
-        raise InputError(path, "a CSV, TSV or XLSX file (this is a folder)")
+    require_file(path, "a CSV, TSV or XLSX file")
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):

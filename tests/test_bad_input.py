@@ -66,6 +66,12 @@ CASES = {
                                    ["article_claims.csv", "not in this file's schema"]),
     "bad provenance": ("raw/studies.csv", set_cell(2, "provenance", "guess"),
                        ["studies.csv", "row 2", "'provenance'", "reconstructed"]),
+    "23-digit year_cited": ("raw/studies.csv", set_cell(3, "year_cited", "9" * 23),
+                            ["studies.csv", "row 3", "'year_cited'"]),
+    "23-digit round": ("raw/screening_log.csv", set_cell(7, "round", "9" * 23),
+                       ["screening_log.csv", "row 7", "'round'"]),
+    "re-coding occasion -1": ("coded/recoding.csv", set_cell(8, "occasion", "-1"),
+                              ["recoding.csv", "row 8", "'occasion'", "1 or 2"]),
 }
 
 
@@ -94,6 +100,15 @@ def test_missing_file_is_named(data_copy, tmp_path):
     (data_copy / "coded" / "recoding.csv").unlink()
     res = run_cli("validate", "--data", data_copy)
     assert res.returncode == 2 and "recoding.csv" in res.stderr and "not found" in res.stderr
+
+
+def test_import_records_round_0_is_refused_and_changes_nothing(data_copy, tmp_path):
+    ris = tmp_path / "x.ris"
+    ris.write_text("TY  - JOUR\nTI  - A title\nPY  - 2020\nER  - \n")
+    before = tree_digest(data_copy)
+    res = run_cli("import-records", ris, "--source", "X", "--round", "0", "--data", data_copy)
+    assert res.returncode == 2 and "--round 1 or later" in res.stderr and "Traceback" not in res.stderr
+    assert tree_digest(data_copy) == before
 
 
 def test_unknown_parameter_is_refused(tmp_path):
@@ -167,7 +182,7 @@ def test_header_only_segments_and_recoding_run_instead_of_failing_in_a_notebook(
 
 @pytest.mark.parametrize("case", ["out is a file", "out below a file", "reliability on a folder", "corrupt xlsx",
                                   "negative bootstrap", "negative seed", "prisma on a folder", "prisma in cp1252",
-                                  "supplement out is a file"])
+                                  "supplement out is a file", "prisma with 1e400", "prisma on a device"])
 def test_command_line_inputs_end_in_a_message_not_a_traceback(case, tmp_path):
     """Issue 11: each of these ended in a traceback."""
     afile = tmp_path / "afile"
@@ -183,7 +198,10 @@ def test_command_line_inputs_end_in_a_message_not_a_traceback(case, tmp_path):
             "negative seed": ["reliability", tmp_path / "rel.csv", "--seed", "-1"],
             "prisma on a folder": ["prisma", tmp_path],
             "prisma in cp1252": ["prisma", tmp_path / "cp.csv", "--out", tmp_path / "o"],
-            "supplement out is a file": ["supplement", "--out", afile]}[case]
+            "supplement out is a file": ["supplement", "--out", afile],
+            "prisma with 1e400": ["prisma", tmp_path / "big.csv", "--out", tmp_path / "o"],
+            "prisma on a device": ["prisma", "/dev/null", "--out", tmp_path / "o"]}[case]
+    (tmp_path / "big.csv").write_text("data,n\ndatabase_results,1e400\n")
     res = run_cli(*args)
     assert res.returncode == 2 and "Traceback" not in res.stderr and res.stderr.startswith("error: "), res.stderr
     assert afile.read_text() == "x"

@@ -289,3 +289,24 @@ def test_disagreements_are_listed_without_a_per_unit_apply():
     m = pd.DataFrame({"a": ["x", "y", None, "x", "z"], "b": ["x", "z", "y", None, "z"], "c": [None, "y", "y", "x", "q"]},
                      index=pd.Index(["u1", "u2", "u3", "u4", "u5"], name="unit"))
     assert r.disagreements(m)["unit"].tolist() == ["u2", "u5"]
+
+
+def test_kappa_bootstrap_in_chunks_draws_the_same_resamples(monkeypatch):
+    """Issue 11: 1000 resamples of 1,000,000 units were one 8 GB index; in chunks, the same numbers."""
+    rng = np.random.default_rng(0)
+    m = pd.DataFrame(rng.integers(0, 3, (997, 2)))
+    whole = r.bootstrap_kappa(m, n_boot=301, seed=3)
+    monkeypatch.setattr(r, "BOOT_CELLS", 5 * 997 + 1)  # five resamples per chunk, the last one short
+    assert r.bootstrap_kappa(m, n_boot=301, seed=3) == whole
+
+
+def test_numeric_matrix_keeps_its_dtype_and_the_report_reads_as_before(tmp_path):
+    """Issue 11: numbers stay numbers (vectorized checks on a million cells); codes print as written."""
+    from pipeline import reliability_io
+
+    f = tmp_path / "r.csv"
+    f.write_text("unit,a,b\n1, 1 ,1\n2,2,\n3,3,1\n")
+    matrix, _ = reliability_io.read_reliability_file(f)
+    assert matrix["a"].dtype.kind == "i" and matrix["b"].dtype.kind == "f"
+    res = run_cli("reliability", f)
+    assert res.returncode == 0 and res.stdout.endswith("Units with disagreement: 1\nunit a    b\n   3 3  1.0\n")

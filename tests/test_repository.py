@@ -21,3 +21,27 @@ def test_no_unexpected_file_at_the_root():
         pytest.skip("not a git checkout")
     top = {line.split("/")[0] for line in (tracked + untracked).splitlines() if line}
     assert top <= EXPECTED, f"unexpected at the root: {sorted(top - EXPECTED)} (ignore it, move it, or list it here)"
+
+
+def test_every_catalogued_attack_names_a_test_that_exists_and_the_readme_counts_them():
+    """Issue 11: tests/attacks.csv is the list of attacks; each names the test that shows it holds."""
+    import ast
+    import csv
+    import re
+
+    here = ROOT / "tests"
+    rows = list(csv.DictReader((here / "attacks.csv").open(encoding="utf-8")))
+    defined = {}
+    for row in rows:
+        file, _, test = row["test"].partition("::")
+        name, _, param = test.partition("[")
+        if file not in defined:
+            tree = ast.parse((here / file).read_text(encoding="utf-8"))
+            defined[file] = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        assert name in defined[file], row
+        assert not param or f'"{param.rstrip("]")}"' in (here / file).read_text(encoding="utf-8"), row
+    attacks = [r for r in rows if r["class"] != "property"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"Tried: (\d+); held: (\d+)", readme)
+    assert said and int(said.group(1)) == int(said.group(2)) == len(attacks)
+    assert f"the {len(attacks)} attacks that once broke a promise" in readme
