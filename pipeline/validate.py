@@ -48,7 +48,7 @@ def _one_of(values) -> pa.Column:
 
 
 def _integer() -> pa.Column:
-    return pa.Column(str, pa.Check.str_matches(r"^-?\d+$", error="an integer"))
+    return pa.Column(str, pa.Check.str_matches(r"^-?\d{1,18}$", error="an integer (at most 18 digits)"))
 
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
@@ -76,7 +76,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     }, strict=True, unique=["reason_id"]),
     "raw/screening_log.csv": pa.DataFrameSchema({
         "record_id": _id(),
-        "round": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d*$", error="a review round: 1, 2, ...")),
+        "round": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d{0,17}$", error="a review round: 1, 2, ...")),
         **{stage: _one_of(DECISIONS) for stage in STAGES},
         "reason": _text(),
         "provenance": _provenance(),
@@ -131,7 +131,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 OPTIONAL_SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "raw/records.csv": pa.DataFrameSchema({
         "record_id": _id(),
-        "round": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d*$", error="a review round: 1, 2, ...")),
+        "round": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d{0,17}$", error="a review round: 1, 2, ...")),
         "source": _text(nonempty=True),
         "source_type": _one_of(SOURCE_TYPES),
         "title": _text(),
