@@ -251,10 +251,16 @@ def _cmd_status(args) -> int:
     todo = status.pending_work(inp)
     if todo.empty:
         print(f"{inp.data_dir}: nothing pending; every record has a final decision and every included study is coded")
-        return 0
-    counts = todo["task"].value_counts()
-    print(f"{inp.data_dir}: pending work — " + ", ".join(f"{n} to {task}" for task, n in counts.items()))
-    print(todo.to_string(index=False))
+    else:
+        counts = todo["task"].value_counts()
+        print(f"{inp.data_dir}: pending work — " + ", ".join(f"{n} to {task}" for task, n in counts.items()))
+        print(todo.to_string(index=False))
+    from . import runner
+
+    params = runner.load_params(runner.PARAMS_FILE) if runner.PARAMS_FILE.is_file() else {}
+    languages = str(params.get("languages") or "").split()
+    for line in status.untranslated(inp, languages):
+        print(line)
     return 0
 
 

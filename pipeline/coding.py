@@ -13,26 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import language
 from .errors import InputError
 
 PARENT_LEVEL = {"category": "", "subcategory": "category", "code": "subcategory"}
 PARENT_LEVELS = {"category": ("",), "subcategory": ("category",), "code": ("subcategory", "code")}
 
-ROLE_LABELS = {
-    "causal_condition": "Causal conditions",
-    "contextual_condition": "Contextual conditions",
-    "intervening_condition": "Intervening conditions",
-    "strategy": "Strategies / actions",
-    "consequence": "Consequences",
-}
-
-ROLE_SINGULAR = {
-    "causal_condition": "Causal condition",
-    "contextual_condition": "Contextual condition",
-    "intervening_condition": "Intervening condition",
-    "strategy": "Strategy",
-    "consequence": "Consequence",
-}
+ROLE_LABELS = language.section("roles")  # the English names; every language's are in pipeline/translations
+ROLE_SINGULAR = language.section("role_singular")
 
 
 def check_codebook(codebook: pd.DataFrame, path: Path) -> None:
@@ -115,11 +103,11 @@ def level_counts(codebook: pd.DataFrame) -> dict[str, int]:
     return {lvl: int(counts.get(lvl, 0)) for lvl in ("code", "subcategory", "category")}
 
 
-def categories(codebook: pd.DataFrame) -> pd.DataFrame:
+def categories(codebook: pd.DataFrame, separator: str = "; ") -> pd.DataFrame:
     """Categories in codebook order, with their subcategories joined as components."""
     cats = codebook[codebook["level"] == "category"]
     subs = codebook[codebook["level"] == "subcategory"]
-    comps = subs.groupby("parent_id", sort=False)["name"].agg("; ".join)
+    comps = subs.groupby("parent_id", sort=False)["name"].agg(separator.join)
     return pd.DataFrame({
         "category_id": cats["node_id"].to_numpy(),
         "category": cats["name"].to_numpy(),
@@ -237,15 +225,20 @@ def paradigm_roles(codebook: pd.DataFrame) -> dict[str, list[str]]:
 
 
 
-def table3(codebook: pd.DataFrame) -> pd.DataFrame:
-    """Table 3 of a paradigm-model article: category, components, related concepts, role."""
-    t = categories(codebook)
-    return pd.DataFrame({
+def table3(codebook: pd.DataFrame, lang: str = language.BASE) -> pd.DataFrame:
+    """Table 3 of a paradigm-model article: category, components, related concepts, role.
+
+    In another language the names and related concepts come from their ``_<lang>`` columns (English
+    where empty) and the headers and roles from the translation file.
+    """
+    codebook = language.localized(codebook, ["name", "related_concepts"], lang)
+    t = categories(codebook, language.tr("meta.list_separator", lang))
+    return language.columns(pd.DataFrame({
         "Category": t["category"],
         "Components (subcategories)": t["components"],
         "Related concepts": t["related_concepts"],
-        "Role in the paradigm model": t["role"].map(ROLE_SINGULAR),
-    })
+        "Role in the paradigm model": t["role"].map(language.section("role_singular", lang)),
+    }), lang)
 
 
 def provenance_summary(segments: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:

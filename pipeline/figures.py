@@ -4,10 +4,15 @@ Every box is sized from its text: text is wrapped to the box width and the
 font shrinks until the measured text extent fits inside the box, so no label
 overflows.  ``overflowing_boxes`` re-measures a finished figure for tests.
 Saving strips dates and fixes SVG ids so that re-runs are byte-identical.
+
+The article's figures are drawn in any language with a translation file (``in_language``): texts
+come from ``language`` (matplotlib shapes and orders right-to-left text itself), and a
+right-to-left figure is mirrored so that it reads from the right.
 """
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 from pathlib import Path
 
@@ -17,7 +22,7 @@ matplotlib.use("Agg")  # no screen needed; notebooks display the saved files
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
-from . import coding, screening  # noqa: E402
+from . import coding, language, screening  # noqa: E402
 
 matplotlib.rcParams.update({
     "svg.hashsalt": "qes-pipeline",  # fixed ids inside SVG files
@@ -40,6 +45,62 @@ COLORS = {
     "causal_condition": "#fde8d7", "contextual_condition": "#e8f0fb", "intervening_condition": "#ede7f6",
     "strategy": "#e6f4ea", "consequence": "#fff8d6", "core": "#fbd5d5",
 }
+
+
+_LANG = language.BASE  # the language being drawn (set by in_language)
+
+
+def _t(key: str, **values) -> str:
+    return language.tr(key, _LANG, **values)
+
+
+@contextlib.contextmanager
+def _drawing_in(lang: str):
+    global _LANG
+    from matplotlib import font_manager
+
+    files = language.font_files(lang)
+    families = []
+    for f in files:
+        font_manager.fontManager.addfont(str(f))
+        families.append(font_manager.FontProperties(fname=str(f)).get_name())
+    rc = {"font.family": list(dict.fromkeys(families)) + ["DejaVu Sans"]} if files else {}
+    if lang != language.BASE:
+        rc["text.language"] = lang  # language-specific glyph forms (OpenType locl)
+    before = _LANG
+    _LANG = lang
+    try:
+        with matplotlib.rc_context(rc):
+            yield
+    finally:
+        _LANG = before
+
+
+def in_language(lang: str, draw, *args, **kwargs):
+    """``draw(*args, **kwargs)`` with its texts in ``lang``; mirrored when ``lang`` is right to left."""
+    with _drawing_in(lang):
+        fig = draw(*args, **kwargs)
+    if language.is_rtl(lang):
+        mirror(fig)
+    return fig
+
+
+def mirror(fig):
+    """Flip a figure drawn in axes coordinates left for right: boxes, arrows, lines and texts."""
+    for ax in fig.axes:
+        for p in ax.patches:
+            if isinstance(p, FancyArrowPatch):
+                (xa, ya), (xb, yb) = p._posA_posB  # noqa: SLF001 -- matplotlib keeps no public getter
+                p.set_positions((1 - xa, ya), (1 - xb, yb))
+            elif isinstance(p, FancyBboxPatch):
+                p.set_x(1 - p.get_x() - p.get_width())
+        for line in ax.lines:
+            line.set_xdata([1 - x for x in line.get_xdata()])
+        for t in ax.texts:
+            x, y = t.get_position()
+            t.set_position((1 - x, y))
+            t.set_horizontalalignment({"left": "right", "right": "left"}.get(t.get_horizontalalignment(), "center"))
+    return fig
 
 
 def save_figure(fig, out_dir: Path | str, stem: str, formats=FORMATS) -> list[Path]:
@@ -105,7 +166,7 @@ def overflowing_boxes(fig) -> list[str]:
 def _reason_text(reasons: dict[str, int] | None) -> str:
     if not reasons:
         return ""
-    return "\n" + "\n".join(f"{label}: {n}" for label, n in reasons.items())
+    return "\n" + "\n".join(_t("flow.reason", reason=label, n=n) for label, n in reasons.items())
 
 
 def prisma_flow(flow, reasons_by_stage: dict[str, dict[str, int]] | None = None, identified: int | None = None):
@@ -130,19 +191,20 @@ def prisma_flow(flow, reasons_by_stage: dict[str, dict[str, int]] | None = None,
     def y_of(i):
         return 1 - (i + 1) * row_h + (row_h - bh) / 2
 
-    _box(ax, main_x, y_of(0), main_w, bh, f"Records identified through database searching\n(n = {identified})",
-         COLORS["stage"])
+    _box(ax, main_x, y_of(0), main_w, bh, _t("flow.identified", n=identified), COLORS["stage"])
+    stage_names = language.section("stages", _LANG)
     for i, st in enumerate(stages, start=1):
-        label = screening.STAGE_LABELS.get(st["stage"], st["stage"])
-        _box(ax, main_x, y_of(i), main_w, bh, f"{label}\n(n = {st['records_in']})", COLORS["stage"])
+        label = stage_names.get(st["stage"], st["stage"])
+        _box(ax, main_x, y_of(i), main_w, bh, _t("flow.stage", stage=label, n=st["records_in"]), COLORS["stage"])
         _arrow(ax, (main_x + main_w / 2, y_of(i - 1)), (main_x + main_w / 2, y_of(i) + bh))
-        side = f"Excluded at {label.lower()}\n(n = {st['excluded']})" + _reason_text(reasons_by_stage.get(st["stage"]))
+        side = _t("flow.excluded", stage=label, stage_lower=label.lower(), n=st["excluded"]) + _reason_text(
+            reasons_by_stage.get(st["stage"]))
         _box(ax, side_x, y_of(i), side_w, bh, side, COLORS["excluded"])
         _arrow(ax, (main_x + main_w, y_of(i) + bh / 2), (side_x, y_of(i) + bh / 2))
     last = len(stages) + 1
     included = stages[-1]["records_out"] if stages else 0
-    _box(ax, main_x, y_of(last), main_w, bh, f"Studies included in the synthesis\n(n = {included})"
-         + ("" if stages else "\n(no screening decision recorded yet)"), COLORS["included"])
+    _box(ax, main_x, y_of(last), main_w, bh, _t("flow.included", n=included)
+         + ("" if stages else _t("flow.nothing_yet")), COLORS["included"])
     _arrow(ax, (main_x + main_w / 2, y_of(last - 1)), (main_x + main_w / 2, y_of(last) + bh))
     return fig
 
@@ -155,7 +217,7 @@ def paradigm_model(codebook, core: str):
     roles = coding.paradigm_roles(codebook)
 
     def body(role):
-        return coding.ROLE_LABELS[role] + "\n" + "\n".join(f"• {name}" for name in roles[role])
+        return language.section("roles", _LANG)[role] + "\n" + "\n".join(f"• {name}" for name in roles[role])
 
     fig = plt.figure(figsize=(11.0, 6.2))
     ax = fig.add_axes([0, 0, 1, 1])
@@ -164,7 +226,7 @@ def paradigm_model(codebook, core: str):
     ymid = 0.5 - h / 2
     xs = [0.02, 0.27, 0.52, 0.77]
     _box(ax, xs[0], ymid, w, h, body("causal_condition"), COLORS["causal_condition"])
-    _box(ax, xs[1], ymid, w, h, f"Core phenomenon\n(core category)\n{core}", COLORS["core"])
+    _box(ax, xs[1], ymid, w, h, _t("paradigm.core", core=core), COLORS["core"])
     _box(ax, xs[2], ymid, w, h, body("strategy"), COLORS["strategy"])
     _box(ax, xs[3], ymid, w, h, body("consequence"), COLORS["consequence"])
     for a, b in zip(xs[:-1], xs[1:]):
@@ -178,8 +240,8 @@ def paradigm_model(codebook, core: str):
     unassigned = cats.loc[cats["role"] == "", "name"].tolist()
     if unassigned:  # imported categories wait for a role: shown apart, never silently left out
         shown = [textwrap.shorten(n, 34) for n in unassigned[:6]]
-        more = f"\n… and {len(unassigned) - 6} more" if len(unassigned) > 6 else ""
-        _box(ax, xs[0], bottom_y, w, h, "Categories without a paradigm role\n(assign one in coded/codebook.csv)\n"
+        more = _t("paradigm.more", n=len(unassigned) - 6) if len(unassigned) > 6 else ""
+        _box(ax, xs[0], bottom_y, w, h, _t("paradigm.unassigned") + "\n"
              + "\n".join(f"• {n}" for n in shown) + more, COLORS["excluded"], fontsize=7)
     return fig
 
@@ -266,7 +328,7 @@ def saturation_plot(curve):
 
 
 def _n(value) -> str:
-    return "not reported" if value is None else str(value)
+    return _t("prisma.not_reported") if value is None else str(value)
 
 
 OTHER_ARM = ("website_results", "organisation_results", "citations_results", "other_sought_reports",
@@ -295,26 +357,23 @@ def prisma2020(c: dict):
     h = 0.13
 
     def listed(d):
-        return "".join(f"\n  {k} (n = {v})" for k, v in (d or {}).items())
+        return "".join(_t("prisma.listed", name=k, n=v) for k, v in (d or {}).items())
 
-    ident = (f"Records identified from:\nDatabases (n = {_n(c.get('database_results'))})"
-             f"{listed(c.get('database_specific_results'))}")
+    ident = _t("prisma.identified", n=_n(c.get("database_results"))) + listed(c.get("database_specific_results"))
     if c.get("register_results"):
-        ident += f"\nRegisters (n = {c['register_results']}){listed(c.get('register_specific_results'))}"
-    removed = ("Records removed before screening:\n"
-               f"Duplicate records (n = {_n(c.get('duplicates'))})\n"
-               f"Marked ineligible by automation tools (n = {_n(c.get('excluded_automatic'))})\n"
-               f"Removed for other reasons (n = {_n(c.get('excluded_other'))})")
+        ident += _t("prisma.registers", n=c["register_results"]) + listed(c.get("register_specific_results"))
+    removed = _t("prisma.removed", duplicates=_n(c.get("duplicates")), automatic=_n(c.get("excluded_automatic")),
+                 other=_n(c.get("excluded_other")))
     reasons = c.get("dbr_excluded") or {}
     excluded_total = sum(reasons.values())
     boxes = [
         (ident, removed),
-        (f"Records screened\n(n = {_n(c.get('records_screened'))})",
-         f"Records excluded\n(n = {_n(c.get('records_excluded'))})"),
-        (f"Reports sought for retrieval\n(n = {_n(c.get('dbr_sought_reports'))})",
-         f"Reports not retrieved\n(n = {_n(c.get('dbr_notretrieved_reports'))})"),
-        (f"Reports assessed for eligibility\n(n = {_n(c.get('dbr_assessed'))})",
-         f"Reports excluded (n = {excluded_total}):" + "".join(f"\n{k} (n = {v})" for k, v in reasons.items())),
+        (_t("prisma.screened", n=_n(c.get("records_screened"))), _t("prisma.excluded", n=_n(c.get("records_excluded")))),
+        (_t("prisma.sought", n=_n(c.get("dbr_sought_reports"))),
+         _t("prisma.not_retrieved", n=_n(c.get("dbr_notretrieved_reports")))),
+        (_t("prisma.assessed", n=_n(c.get("dbr_assessed"))),
+         _t("prisma.reports_excluded", n=excluded_total) + "".join(_t("prisma.reason", reason=k, n=v)
+                                                                  for k, v in reasons.items())),
     ]
     for i, (main, side) in enumerate(boxes):
         _box(ax, x0, rows_y[i], main_w, h, main, COLORS["stage"], fontsize=8.5)
@@ -322,29 +381,27 @@ def prisma2020(c: dict):
         _arrow(ax, (x0 + main_w, rows_y[i] + h / 2), (side_x, rows_y[i] + h / 2))
         if i:
             _arrow(ax, (x0 + main_w / 2, rows_y[i - 1]), (x0 + main_w / 2, rows_y[i] + h))
-    included = (f"New studies included in review (n = {_n(c.get('new_studies'))})\n"
-                f"Reports of new included studies (n = {_n(c.get('new_reports'))})")
+    included = _t("prisma.new_included", studies=_n(c.get("new_studies")), reports=_n(c.get("new_reports")))
     if previous:
-        included += (f"\n\nTotal studies included in review (n = {_n(c.get('total_studies'))})\n"
-                     f"Reports of total included studies (n = {_n(c.get('total_reports'))})")
-        _box(ax, 0.08, rows_y[0], 0.17, h, f"Studies included in previous version of review (n = {previous})\n"
-             f"Reports (n = {_n(c.get('previous_reports'))})", COLORS["excluded"], fontsize=8)
+        included += _t("prisma.total_included", studies=_n(c.get("total_studies")), reports=_n(c.get("total_reports")))
+        _box(ax, 0.08, rows_y[0], 0.17, h, _t("prisma.previous", studies=previous, reports=_n(c.get("previous_reports"))),
+             COLORS["excluded"], fontsize=8)
         ax.plot([0.165, 0.165], [rows_y[0], rows_y[4] + h / 2], transform=ax.transAxes, color=COLORS["edge"],
                 linewidth=0.9)
         _arrow(ax, (0.165, rows_y[4] + h / 2), (x0, rows_y[4] + h / 2))
     if other:
         ox, ow, osx, osw = 0.67, 0.15, 0.84, 0.14
-        ident_other = "Records identified from:" + "".join(
-            f"\n{label} (n = {_n(c.get(k))})" for k, label in (("website_results", "Websites"),
-                                                             ("organisation_results", "Organisations"),
-                                                             ("citations_results", "Citation searching")))
+        ident_other = _t("prisma.other_identified") + "".join(
+            _t("prisma.other_source", source=_t(label), n=_n(c.get(k)))
+            for k, label in (("website_results", "prisma.websites"), ("organisation_results", "prisma.organisations"),
+                             ("citations_results", "prisma.citations")))
         reasons_other = c.get("other_excluded") or {}
         for y, main, side in ((rows_y[0], ident_other, None),
-                              (rows_y[2], f"Reports sought for retrieval\n(n = {_n(c.get('other_sought_reports'))})",
-                               f"Reports not retrieved\n(n = {_n(c.get('other_notretrieved_reports'))})"),
-                              (rows_y[3], f"Reports assessed for eligibility\n(n = {_n(c.get('other_assessed'))})",
-                               f"Reports excluded (n = {sum(reasons_other.values())}):"
-                               + "".join(f"\n{k} (n = {v})" for k, v in reasons_other.items()))):
+                              (rows_y[2], _t("prisma.sought", n=_n(c.get("other_sought_reports"))),
+                               _t("prisma.not_retrieved", n=_n(c.get("other_notretrieved_reports")))),
+                              (rows_y[3], _t("prisma.assessed", n=_n(c.get("other_assessed"))),
+                               _t("prisma.reports_excluded", n=sum(reasons_other.values()))
+                               + "".join(_t("prisma.reason", reason=k, n=v) for k, v in reasons_other.items()))):
             _box(ax, ox, y, ow, h, main, COLORS["stage"], fontsize=7.5)
             if side:
                 _box(ax, osx, y, osw, h, side, COLORS["excluded"], fontsize=7.5)
@@ -352,12 +409,13 @@ def prisma2020(c: dict):
         _arrow(ax, (ox + ow / 2, rows_y[0]), (ox + ow / 2, rows_y[2] + h))
         _arrow(ax, (ox + ow / 2, rows_y[2]), (ox + ow / 2, rows_y[3] + h))
         _arrow(ax, (ox + ow / 2, rows_y[3]), (x0 + main_w, rows_y[4] + h / 2))
-        ax.text(ox + (0.98 - ox) / 2, rows_y[0] + h + 0.03, "Identification of new studies via other methods",
+        ax.text(ox + (0.98 - ox) / 2, rows_y[0] + h + 0.03, _t("prisma.other_heading"),
                 ha="center", fontsize=9, fontweight="bold", transform=ax.transAxes)
     _box(ax, x0, rows_y[4], main_w, h + 0.03, included, COLORS["included"], fontsize=8.5)
     _arrow(ax, (x0 + main_w / 2, rows_y[3]), (x0 + main_w / 2, rows_y[4] + h + 0.03))
-    for label, y0, y1 in (("Identification", rows_y[0], rows_y[0] + h), ("Screening", rows_y[3], rows_y[1] + h),
-                          ("Included", rows_y[4], rows_y[4] + h + 0.03)):
+    for label, y0, y1 in ((_t("prisma.identification"), rows_y[0], rows_y[0] + h),
+                          (_t("prisma.screening"), rows_y[3], rows_y[1] + h),
+                          (_t("prisma.included"), rows_y[4], rows_y[4] + h + 0.03)):
         bar = FancyBboxPatch((0.005 if not previous else 0.005, y0), 0.035, y1 - y0,
                              boxstyle="round,pad=0,rounding_size=0.008", transform=ax.transAxes,
                              facecolor="#9cb8d9", edgecolor=COLORS["edge"], linewidth=0.6)
@@ -365,8 +423,9 @@ def prisma2020(c: dict):
         ax.text(0.0225, (y0 + y1) / 2, label, rotation=90, ha="center", va="center", fontsize=8,
                 transform=ax.transAxes, fontweight="bold")
     if previous:
-        ax.text(0.165, rows_y[0] + h + 0.03, "Previous studies", ha="center", fontsize=8.5, fontweight="bold",
+        ax.text(0.165, rows_y[0] + h + 0.03, _t("prisma.previous_heading"), ha="center", fontsize=8.5,
+                fontweight="bold",
                 transform=ax.transAxes)
-    ax.text(x0 + (right - x0) / 2, rows_y[0] + h + 0.03, "Identification of new studies via databases and registers",
+    ax.text(x0 + (right - x0) / 2, rows_y[0] + h + 0.03, _t("prisma.heading"),
             ha="center", fontsize=9, fontweight="bold", transform=ax.transAxes)
     return fig

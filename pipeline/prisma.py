@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import screening
+from . import language, screening
 from .errors import InputError, require_file
 
 TEMPLATE = Path(__file__).resolve().parent / "schemas" / "PRISMA2020_template.csv"
@@ -40,8 +40,9 @@ def _label(text: str) -> str:
 
 
 def counts(log: pd.DataFrame, reasons: pd.DataFrame, records: pd.DataFrame | None = None,
-           round_: int | None = None) -> dict:
-    """Every PRISMA 2020 box for one review round, counted from the log (and the records table)."""
+           round_: int | None = None, lang: str = "en") -> dict:
+    """Every PRISMA 2020 box for one review round, counted from the log (and the records table);
+    exclusion reasons are labelled in ``lang``."""
     if round_ is None:
         round_ = int(log["round"].max()) if len(log) else 1
     cur = log[log["round"] == round_]
@@ -77,11 +78,12 @@ def counts(log: pd.DataFrame, reasons: pd.DataFrame, records: pd.DataFrame | Non
     sought = entering(("retrieval",)) if retrieval_used else entering(ASSESS_STAGES)
     not_retrieved = excluded(("retrieval",))
     assessed = entering(ASSESS_STAGES)
-    labels = dict(zip(reasons["reason_id"], reasons["label"]))
+    labels = dict(zip(reasons["reason_id"], language.localized(reasons, ["label"], lang)["label"]))
+    stage_names = language.section("stages", lang)
     reason_counts: dict[str, int] = {}
     for stage in [s for s in used if s in ASSESS_STAGES]:
         for reason in cur.loc[cur[stage] == "exclude", "reason"]:
-            label = _label(f"{screening.STAGE_LABELS[stage]}: {labels.get(reason, reason)}")
+            label = _label(f"{stage_names[stage]}: {labels.get(reason, reason)}")
             reason_counts[label] = reason_counts.get(label, 0) + 1
     waiting = screening.pending(cur, used)
     phase = {"title": "screening", "abstract": "screening", "retrieval": "retrieval",

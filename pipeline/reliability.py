@@ -25,6 +25,8 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
+from . import language
+
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
 
@@ -440,12 +442,12 @@ def summary(matrix: pd.DataFrame, level: str = "nominal", n_boot: int = 0, seed:
     return result
 
 
-def test_retest_table(recoding: pd.DataFrame, occasions: tuple[int, int] = (1, 2)) -> pd.DataFrame:
+def test_retest_table(recoding: pd.DataFrame, occasions: tuple[int, int] = (1, 2), lang: str = "en") -> pd.DataFrame:
     """Table 2 of a test-retest check: codes compared, agreements, disagreements, percent agreement.
 
     A unit counts when it was coded on both occasions; percent agreement is
     agreements / codes compared, which equals Holsti's CR when both occasions
-    coded the same units.
+    coded the same units.  ``lang``: headers and formula in that language.
     """
     m = recoding_matrix(recoding, occasions)
     both = m.notna().all(axis=1)
@@ -456,8 +458,8 @@ def test_retest_table(recoding: pd.DataFrame, occasions: tuple[int, int] = (1, 2
         "agreements": agree,
         "disagreements": total - agree,
         "percent_agreement": round(100 * agree / total, 1) if total else float("nan"),
-        "formula": "agreements / codes = 2M / (N1 + N2) (Holsti) when both occasions code the same units",
-    }])
+        "formula": language.labels(lang)["reliability.formula"],  # as written: N1, N2 keep Latin digits
+    }]).pipe(language.columns, lang)
 
 
 def data_note(recoding: pd.DataFrame) -> str:

@@ -115,6 +115,7 @@ PARAMETER_RULES = {
     "alpha_minimum": (float, -1.0, 1.0),
     "bootstrap_resamples": (int, 0, 100_000),
     "reliability_level": (("nominal", "ordinal", "interval", "ratio"),),
+    "languages": ("languages",),  # space-separated codes, each with a file in pipeline/translations
 }
 
 
@@ -130,6 +131,14 @@ def check_params(params: dict, defaults: dict, params_file: Path, overridden: se
         if rule is None:
             continue
         kind = rule[0]
+        if kind == "languages":
+            from . import language
+
+            unknown = [c for c in str(value or "").split() if c not in language.available()]
+            if not isinstance(value, (str, type(None))) or unknown:
+                raise InputError(where[0], f"{where[1]}: language codes separated by spaces, each with a translation "
+                                 f"file ({', '.join(language.available())})", value=value)
+            continue
         if isinstance(kind, tuple):
             if value not in kind:
                 raise InputError(where[0], f"{where[1]}: one of {', '.join(kind)}", value=value)

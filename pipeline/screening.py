@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import language
 from .errors import InputError
 from .validate import STAGES
 
@@ -129,13 +130,7 @@ def pending(log: pd.DataFrame, stages: list[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["record_id", "stage"])
 
 
-STAGE_LABELS = {
-    "title": "Title screening",
-    "abstract": "Abstract screening",
-    "retrieval": "Retrieval of full texts",
-    "full_text": "Full-text (content) assessment",
-    "quality": "Quality appraisal",
-}
+STAGE_LABELS = language.section("stages")  # English; every language's are in pipeline/translations
 
 
 def reasons_by_stage(log: pd.DataFrame, reasons: pd.DataFrame) -> dict[str, dict[str, int]]:
@@ -151,10 +146,12 @@ def reasons_by_stage(log: pd.DataFrame, reasons: pd.DataFrame) -> dict[str, dict
     return out
 
 
-def criteria_table(criteria: pd.DataFrame) -> pd.DataFrame:
-    """Table 1: inclusion and exclusion criteria, as the article prints them."""
-    return criteria[["criterion", "include", "exclude"]].rename(columns={
-        "criterion": "Criterion", "include": "Inclusion", "exclude": "Exclusion"})
+def criteria_table(criteria: pd.DataFrame, lang: str = language.BASE) -> pd.DataFrame:
+    """Table 1: inclusion and exclusion criteria, as the article prints them (in ``lang``: from the
+    ``_<lang>`` columns, English where empty)."""
+    criteria = language.localized(criteria, ["criterion", "include", "exclude"], lang)
+    return language.columns(criteria[["criterion", "include", "exclude"]].rename(columns={
+        "criterion": "Criterion", "include": "Inclusion", "exclude": "Exclusion"}), lang)
 
 
 def search_summary(strategy: pd.DataFrame) -> pd.DataFrame:

@@ -30,3 +30,20 @@ def pending_work(inp: Inputs) -> pd.DataFrame:
             rows.append({"task": "resolve conflict", "id": rec["record_id"],
                          "where": f"raw/screening_log.csv, stage '{rec['stage']}'"})
     return pd.DataFrame(rows, columns=["task", "id", "where"])
+
+
+def untranslated(inp: Inputs, languages: list[str]) -> list[str]:
+    """One line per language of the translated figures and tables: what they still show in English."""
+    from . import language
+
+    lines = []
+    for lang in languages:
+        names = language.missing_names(inp.codebook, lang)
+        labels = language.missing_labels(lang)
+        if names or labels:
+            shown = ", ".join(names[:12]) + (f", … ({len(names)} in all)" if len(names) > 12 else "")
+            lines.append(f"{lang}: shown in English in its figures and tables: {len(names)} codebook name(s) without "
+                         f"name_{lang} in coded/codebook.csv" + (f" ({shown})" if names else "")
+                         + (f"; {len(labels)} fixed text(s) missing from pipeline/translations/{lang}.yml: "
+                            + ", ".join(labels) if labels else ""))
+    return lines

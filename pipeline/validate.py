@@ -41,6 +41,12 @@ def _text(nonempty: bool = False) -> pa.Column:
     return pa.Column(str, checks)
 
 
+def _translations(*columns: str) -> dict[str, pa.Column]:
+    """Optional ``<column>_<language>`` companions (``name_fa``): the value in another language,
+    used by that language's figures and tables; empty falls back to the column itself."""
+    return {rf"^({'|'.join(columns)})_[a-z]{{2,3}}$": pa.Column(str, regex=True, required=False)}
+
+
 def _one_of(values) -> pa.Column:
     values = list(values)
     shown = ", ".join(repr(v) if v else "empty" for v in values)
@@ -64,6 +70,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "include": _text(nonempty=True),
         "exclude": _text(nonempty=True),
         "provenance": _provenance(),
+        **_translations("criterion", "include", "exclude"),
     }, strict=True, unique=["criterion_id"]),
     "raw/exclusion_reasons.csv": pa.DataFrameSchema({
         "reason_id": _id(),
@@ -73,6 +80,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             r"^(%s)(;(%s))*$" % ("|".join(STAGES), "|".join(STAGES)),
             error="stage names separated by ';' (" + ", ".join(STAGES) + ")")),
         "provenance": _provenance(),
+        **_translations("label"),
     }, strict=True, unique=["reason_id"]),
     "raw/screening_log.csv": pa.DataFrameSchema({
         "record_id": _id(),
@@ -108,6 +116,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "related_concepts": _text(),
         "source": _text(),
         "provenance": _provenance(),
+        **_translations("name", "definition", "related_concepts"),
     }, strict=True, unique=["node_id"]),
     "coded/segments.csv": pa.DataFrameSchema({
         "segment_id": _id(),
