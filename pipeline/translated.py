@@ -41,7 +41,7 @@ def write(inputs, lang: str, figures_dir: Path, tables_dir: Path) -> list[Path]:
         "table3_categories": coding.table3(inputs.codebook, lang),
     }
     for stem, df in made.items():
-        written += tables.write_table(df, tab_dir, stem, caption=language.caption(stem, lang))
+        written += tables.write_table(df, tab_dir, stem, caption=language.caption(stem, lang), lang=lang)
     return written
 
 
