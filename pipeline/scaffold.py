@@ -67,7 +67,8 @@ def default_params(notebook_dir: Path = PROJECT_ROOT / "notebooks") -> str:
 def _headers() -> dict[str, str]:
     from .validate import SCHEMAS
 
-    return {f"data/{key}": (",".join(schema.columns) + "\n").encode() for key, schema in SCHEMAS.items()}
+    return {f"data/{key}": (",".join(n for n, c in schema.columns.items() if not c.regex) + "\n").encode()
+            for key, schema in SCHEMAS.items()}  # optional translation columns (name_fa, ...) are not written
 
 
 MAKEFILE = """\

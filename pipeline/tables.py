@@ -91,7 +91,7 @@ _LATIN = re.compile(r"(?<![\\A-Za-z0-9])[A-Za-z0-9](?:[A-Za-z0-9 .,/()+=:\-]|\\[
 
 
 def _for_reading(df: pd.DataFrame, lang: str | None) -> pd.DataFrame:
-    """Numbers as text for Markdown and LaTeX: 86.7, not 86.700000 (and ۸۶٫۷ in Persian)."""
+    """Numbers as text for Markdown and LaTeX: 0.5, not 0.500000 (and ۰٫۵ in Persian)."""
     out = df.copy()
     for col in out.columns:
         if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):

@@ -11,7 +11,8 @@ def test_run_succeeds_with_a_progress_line_per_notebook(reference_run):
     assert res.returncode == 0, res.stderr
     lines = [line for line in res.stdout.splitlines() if line.startswith("[")]
     assert [line.split()[1] for line in lines] == [
-        "01_screening", "02_code_extraction", "03_category_aggregation", "04_reliability", "05_reproduction_check"]
+        "01_screening", "02_code_extraction", "03_category_aggregation", "04_reliability", "05_reproduction_check",
+        "06_languages"]
     assert all(line.rstrip().endswith(" s") for line in lines)
 
 
