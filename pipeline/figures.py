@@ -22,7 +22,7 @@ matplotlib.use("Agg")  # no screen needed; notebooks display the saved files
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
-from . import coding, language, screening  # noqa: E402
+from . import coding, language  # noqa: E402
 
 matplotlib.rcParams.update({
     "svg.hashsalt": "qes-pipeline",  # fixed ids inside SVG files
