@@ -226,6 +226,17 @@ def _execute(notebook: Path, output: Path, parameters: dict) -> None:
     )
 
 
+def _any_cell_ran(executed: Path) -> bool:
+    """Whether a kernel got as far as running a cell of ``executed`` (papermill's output notebook)."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except (OSError, ValueError):
+        return False
+    return any(c.get("execution_count") or c.get("outputs") for c in cells if c.cell_type == "code")
+
+
 def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
@@ -407,10 +418,14 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
             parameters = {**own[name], "data_dir": str(data_dir), "out_dir": str(work)}
             executed = staging / "reports" / f"{name}.ipynb"
             start = time.perf_counter()
-            try:
-                _execute(notebook_dir / f"{name}.ipynb", executed, parameters)
-            except Exception as exc:  # papermill's error names the cell
-                raise _failure(notebook_dir / f"{name}.ipynb", exc, executed, out_dir) from None
+            for attempt in (1, 2):
+                try:
+                    _execute(notebook_dir / f"{name}.ipynb", executed, parameters)
+                    break
+                except Exception as exc:  # papermill's error names the cell
+                    if attempt == 1 and not _any_cell_ran(executed):
+                        continue  # the kernel died before running a cell (a start-up race): once more
+                    raise _failure(notebook_dir / f"{name}.ipynb", exc, executed, out_dir) from None
             seconds = time.perf_counter() - start
             import nbformat
 

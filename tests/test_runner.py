@@ -166,3 +166,28 @@ def test_a_run_waits_for_an_import_holding_the_data_folder(tmp_path):
     os.close(fd)
     worker.join(timeout=300)
     assert done and (tmp_path / "out" / "tables" / "n.txt").read_text() == expected
+
+
+def test_a_kernel_that_dies_before_its_first_cell_is_started_once_more(tmp_path, monkeypatch):
+    """A kernel start-up failure (seen once in CI, a traceback before any cell ran) is retried once;
+    a cell that raises is not retried."""
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    write_nb(nbs / "01_ok.ipynb", "from pathlib import Path\n(Path(out_dir) / 'tables' / 'x.csv').write_text('x')")
+    real, calls, deaths = runner._execute, [], [1]
+
+    def flaky(notebook, output, parameters):
+        calls.append(notebook.name)
+        if deaths:
+            deaths.pop()
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(notebook, output, parameters)
+
+    monkeypatch.setattr(runner, "_execute", flaky)
+    runner.run(DATA, tmp_path / "out", notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lambda s: None)
+    assert calls == ["01_ok.ipynb", "01_ok.ipynb"] and (tmp_path / "out" / "tables" / "x.csv").read_text() == "x"
+    write_nb(nbs / "02_bad.ipynb", "raise ValueError('broken on purpose')")
+    calls.clear()
+    with pytest.raises(runner.NotebookFailed):
+        runner.run(DATA, tmp_path / "out", notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lambda s: None)
+    assert calls.count("02_bad.ipynb") == 1
