@@ -61,8 +61,10 @@ def _drawing_in(lang: str):
 
     files = language.font_files(lang)
     families = []
+    known = {e.fname for e in font_manager.fontManager.ttflist}
     for f in files:
-        font_manager.fontManager.addfont(str(f))
+        if str(f) not in known:  # once per process: addfont appends even a font it already has
+            font_manager.fontManager.addfont(str(f))
         families.append(font_manager.FontProperties(fname=str(f)).get_name())
     rc = {"font.family": list(dict.fromkeys(families)) + ["DejaVu Sans"]} if files else {}
     if lang != language.BASE:
