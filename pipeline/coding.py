@@ -130,8 +130,9 @@ def open_coding_table(segments: pd.DataFrame, codebook: pd.DataFrame) -> pd.Data
     rows = []
     p = placement(codebook)
     direct = p[(p["level"] != "code") & p["code_id"].isin(set(segments["code_id"]))]  # codings on upper nodes
+    by_code = dict(tuple(seg.groupby("code_id", sort=False)))  # one pass, not a mask per code
     for code in pd.concat([hierarchy(codebook), direct.drop(columns="level")]).to_dict("records"):
-        s = seg[seg["code_id"] == code["code_id"]]
+        s = by_code.get(code["code_id"], seg.iloc[0:0])
         quoted = s[s["quote"] != ""]
         first = quoted.iloc[0] if len(quoted) else None
         rows.append({

@@ -94,3 +94,4 @@ def test_axial_table_counts_at_each_level(ref):
     assert len(t) == 21 and t["codes"].sum() == 60 and t["segments"].sum() == len(ref.segments)
     c2 = t[t["category_id"] == "C2"].iloc[0]
     assert c2["category_codes"] == 9 and c2["category_segments"] == 29
+
