@@ -15,10 +15,11 @@ import bench_dedup_labelled  # noqa: E402
 import bench_reliability  # noqa: E402
 import bench_reliability_scale  # noqa: E402
 import bench_run  # noqa: E402
+import bench_scale  # noqa: E402
 
 BENCHMARKS = {"reliability": bench_reliability.main, "reliability_scale": bench_reliability_scale.main,
               "dedup": bench_dedup.main,
-              "dedup_labelled": bench_dedup_labelled.main, "run": bench_run.main}
+              "dedup_labelled": bench_dedup_labelled.main, "run": bench_run.main, "scale": bench_scale.main}
 
 
 def main(names: list[str]) -> None:

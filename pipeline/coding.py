@@ -254,6 +254,9 @@ def publication_order(studies: pd.DataFrame) -> list[str]:
     return studies.sort_values("year", kind="stable")["study_id"].tolist()
 
 
+SATURATION_CHUNK = 50_000_000  # booleans (bytes) of random-order curves held at once: 3 GB at 5,000 × 600 before
+
+
 def saturation_curve(segments: pd.DataFrame, studies: pd.DataFrame, n_orders: int = 500, seed: int = 0) -> pd.DataFrame:
     """Distinct initial codes found as studies are added: in publication order, and the mean and
     2.5-97.5% band over ``n_orders`` random orders (a saturation check for the open coding).
@@ -273,7 +276,9 @@ def saturation_curve(segments: pd.DataFrame, studies: pd.DataFrame, n_orders: in
     pub = curve(np.array([row[s] for s in publication_order(studies)], dtype=int))
     rng = np.random.default_rng(seed)
     orders = np.argsort(rng.random((n_orders, len(ids))), axis=1)
-    rand = curve(orders)
+    step = max(1, SATURATION_CHUNK // max(1, present.size))  # orders per chunk, bounded memory
+    rand = np.concatenate([curve(orders[i:i + step]) for i in range(0, n_orders, step)]) if n_orders \
+        else curve(orders)
     return pd.DataFrame({
         "studies": np.arange(1, len(ids) + 1),
         "study_added": publication_order(studies),

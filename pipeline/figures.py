@@ -255,11 +255,18 @@ def _nothing_yet(fig, ax, title: str, message: str):
     return fig
 
 
+READABLE_ROWS = 40  # studies a per-cell heatmap shows legibly on one page; above, the one-page design
+
+
 def evidence_heatmap(matrix, codebook):
-    """Study × category counts of coded segments."""
+    """Study × category counts of coded segments: one labelled cell per count for a small review; above
+    ``READABLE_ROWS`` studies one page with the studies sorted by their profile and no per-cell numbers
+    (the full matrix is the study × category table)."""
     import numpy as np
 
     names = codebook.set_index("node_id")["name"]
+    if len(matrix) > READABLE_ROWS:
+        return _evidence_page(matrix, names)
     fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(matrix) + 2.6))
     if matrix.size == 0:  # no study or no category yet: say so instead of an empty axis
         return _nothing_yet(fig, ax, "Coded segments per study and category",
@@ -272,6 +279,29 @@ def evidence_heatmap(matrix, codebook):
     for (i, j), v in np.ndenumerate(data):
         ax.text(j, i, str(v), ha="center", va="center", fontsize=7,
                 color="white" if v > data.max() / 2 else "black")
+    fig.colorbar(im, ax=ax, label="coded segments", shrink=0.6)
+    ax.set_title("Coded segments per study and category", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _evidence_page(matrix, names):
+    """The heatmap of a large review on one page: rows ordered by each study's leading category and then
+    its counts, drawn as one image without resampling (``interpolation="none"`` keeps vector files small),
+    study labels only when they fit."""
+    import numpy as np
+
+    data = matrix.to_numpy()
+    order = np.lexsort(tuple(-data[:, j] for j in reversed(range(data.shape[1]))) + (data.argmax(axis=1),))
+    data, labels = data[order], matrix.index.to_numpy()[order]
+    fig, ax = plt.subplots(figsize=(8.5, 11.0))
+    im = ax.imshow(data, cmap="Blues", aspect="auto", interpolation="none")
+    ax.set_xticks(range(matrix.shape[1]), [f"{c}\n" + textwrap.fill(names[c], 13) for c in matrix.columns],
+                  fontsize=6.5)
+    fits = len(labels) <= 120
+    ax.set_yticks(range(len(labels)) if fits else [], labels if fits else [], fontsize=4)
+    ax.set_ylabel(f"{len(labels)} studies, ordered by their leading category"
+                  + ("" if fits else " (names in tables/study_category_matrix)"), fontsize=8)
     fig.colorbar(im, ax=ax, label="coded segments", shrink=0.6)
     ax.set_title("Coded segments per study and category", fontsize=10)
     fig.tight_layout()

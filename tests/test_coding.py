@@ -95,3 +95,10 @@ def test_axial_table_counts_at_each_level(ref):
     c2 = t[t["category_id"] == "C2"].iloc[0]
     assert c2["category_codes"] == 9 and c2["category_segments"] == 29
 
+
+
+def test_saturation_curve_in_chunks_gives_the_same_band(ref, monkeypatch):
+    """Issue 12: random orders are processed in chunks (bounded memory); the band is unchanged."""
+    whole = coding.saturation_curve(ref.segments, ref.studies, n_orders=97, seed=5)
+    monkeypatch.setattr(coding, "SATURATION_CHUNK", 3 * 12 * 60)  # three orders per chunk
+    assert coding.saturation_curve(ref.segments, ref.studies, n_orders=97, seed=5).equals(whole)
