@@ -86,7 +86,8 @@ def generate(out: Path, studies: int, codes: int = 60, seed: int = 0) -> Path:
     per_study = np.maximum(1, rng.poisson(10, studies))
     study_of = np.repeat(ids, per_study)
     drawn = rng.choice(code_ids, size=len(study_of), p=zipf / zipf.sum())
-    drawn[: len(code_ids)] = code_ids  # every code used at least once
+    first = min(len(drawn), len(code_ids))
+    drawn[:first] = code_ids[:first]  # every code used at least once (when there are segments enough)
     seg = pd.DataFrame({"segment_id": [f"G{i + 1:07d}" for i in range(len(study_of))], "study_id": study_of,
                         "code_id": drawn, "location": "", "quote": "synthetic quotation", "coder": "coder1",
                         "provenance": "reconstructed"})
