@@ -76,7 +76,8 @@ def main(sizes=SIZES, codes=CODES) -> dict:
                 print(f"  {n} studies, {k} codes ...", flush=True)
                 res = run_once(data, Path(tmp) / f"out-{n}-{k}")
                 target = TARGETS.get(n)
-                rows.append({"studies": n, "codes": k, "segments": sum(1 for _ in open(data / "coded" / "segments.csv")) - 1,
+                segments = len((data / "coded" / "segments.csv").read_text(encoding="utf-8").splitlines()) - 1
+                rows.append({"studies": n, "codes": k, "segments": segments,
                              "records": 10 * n, **res,
                              "meets_target": None if target is None else
                              (res["wall_s"] <= target[0] and res["peak_tree_rss_gib"] < target[1])})

@@ -104,6 +104,15 @@ def coerce(value: str):
     return value if parsed is None else parsed
 
 
+def _language_codes(value) -> str | None:
+    """What a ``languages`` value must be, or None when it is that: codes with a translation file."""
+    from . import language
+
+    if isinstance(value, (str, type(None))) and all(c in language.available() for c in str(value or "").split()):
+        return None
+    return f"language codes separated by spaces, each with a translation file ({', '.join(language.available())})"
+
+
 # The parameters' types and ranges: one schema for params.yml and -p, checked before any notebook
 # starts.  A parameter a notebook declares without a rule here takes the type of its default.
 PARAMETER_RULES = {
@@ -115,7 +124,7 @@ PARAMETER_RULES = {
     "alpha_minimum": (float, -1.0, 1.0),
     "bootstrap_resamples": (int, 0, 100_000),
     "reliability_level": (("nominal", "ordinal", "interval", "ratio"),),
-    "languages": ("languages",),  # space-separated codes, each with a file in pipeline/translations
+    "languages": (_language_codes,),  # a check of its own: returns what was expected, or None
 }
 
 
@@ -131,13 +140,10 @@ def check_params(params: dict, defaults: dict, params_file: Path, overridden: se
         if rule is None:
             continue
         kind = rule[0]
-        if kind == "languages":
-            from . import language
-
-            unknown = [c for c in str(value or "").split() if c not in language.available()]
-            if not isinstance(value, (str, type(None))) or unknown:
-                raise InputError(where[0], f"{where[1]}: language codes separated by spaces, each with a translation "
-                                 f"file ({', '.join(language.available())})", value=value)
+        if callable(kind) and not isinstance(kind, type):
+            expected = kind(value)
+            if expected:
+                raise InputError(where[0], f"{where[1]}: {expected}", value=value)
             continue
         if isinstance(kind, tuple):
             if value not in kind:
