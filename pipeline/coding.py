@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import language
@@ -293,29 +294,29 @@ def leave_one_out(segments: pd.DataFrame, codebook: pd.DataFrame, studies: pd.Da
                   min_studies: int = 2) -> pd.DataFrame:
     """Which categories and subcategories lose support when one study is removed.
 
-    For each study and each category or subcategory: the number of supporting studies with
-    and without it; ``status`` is ``loses all support`` (no study left), ``below threshold``
-    (fewer than ``min_studies``) or ``stable``.  Only rows that change status are kept, plus
-    one ``stable`` row per study when nothing changes, so the table reads as a list of risks.
+    Removing a study takes one supporting study from each node it supports and none from the others,
+    so only a node with at most ``min_studies`` supporting studies can change status: one row per such
+    node and each of its studies, with the number of supporting studies before and after and
+    ``status`` ``loses all support`` (no study left) or ``below threshold`` (fewer than
+    ``min_studies``).  Linear in the segments (it used to test every study against every node).
     """
     seg = coded(segments, codebook)
-    rows = []
+    parts = []
     for level, id_col, name_col in (("category", "category_id", "category"),
                                     ("subcategory", "subcategory_id", "subcategory")):
-        support = seg.groupby([id_col, name_col])["study_id"].agg(lambda s: set(s)).reset_index()
-        for sid in studies["study_id"]:
-            for rec in support.to_dict("records"):
-                before = len(rec["study_id"])
-                after = len(rec["study_id"] - {sid})
-                if after == before:
-                    continue
-                status = ("loses all support" if after == 0 else "below threshold" if after < min_studies
-                          else "stable")
-                if status != "stable":
-                    rows.append({"study_removed": sid, "level": level, "node": rec[name_col],
-                                 "studies_before": before, "studies_after": after, "status": status})
-    out = pd.DataFrame(rows, columns=["study_removed", "level", "node", "studies_before", "studies_after", "status"])
-    return out.sort_values(["study_removed", "level", "node"], kind="stable").reset_index(drop=True)
+        pairs = seg[[id_col, name_col, "study_id"]].drop_duplicates()
+        before = pairs.groupby([id_col, name_col])["study_id"].transform("size")
+        at_risk = (before <= min_studies) & pairs["study_id"].isin(studies["study_id"])
+        risky = pairs[at_risk]
+        parts.append(pd.DataFrame({
+            "study_removed": risky["study_id"].to_numpy(), "level": level, "node": risky[name_col].to_numpy(),
+            "studies_before": before[at_risk].to_numpy(), "_id": risky[id_col].to_numpy()}))
+    out = pd.concat(parts, ignore_index=True)
+    out["studies_before"] = out["studies_before"].astype("int64")
+    out["studies_after"] = out["studies_before"] - 1
+    out["status"] = np.where(out["studies_after"] == 0, "loses all support", "below threshold")
+    out = out.sort_values(["study_removed", "level", "node", "_id"], kind="stable").drop(columns="_id")
+    return out[["study_removed", "level", "node", "studies_before", "studies_after", "status"]].reset_index(drop=True)
 
 
 def codebook_table(codebook: pd.DataFrame) -> pd.DataFrame:

@@ -20,9 +20,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made, so that `run` with nothing to do stays quick
+    import pandas as pd
 
 JOURNAL = ".pending-write.json"
 
@@ -109,6 +112,8 @@ def wait(fd: int, mode: int, message: str, say) -> None:
 
 def append_log(old: pd.DataFrame | None, rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """An import log with this import's rows added under the next import number."""
+    import pandas as pd
+
     old = old if old is not None else pd.DataFrame(columns=columns)
     number = int(pd.to_numeric(old["import"]).max()) + 1 if len(old) else 1
     return pd.concat([old, rows.assign(**{"import": str(number)})[columns]], ignore_index=True).astype(str)

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
+
+if TYPE_CHECKING:  # only frames handed in are used: `run` checks `languages` without loading pandas
+    import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 TRANSLATIONS = HERE / "translations"

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 from pathlib import Path
 
-from .validate import Inputs, load_inputs
+from .kernels import VALIDATED_ENV
+from .validate import Inputs, load_inputs, recording
 
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+# kernels.VALIDATED_ENV is set by the runner for the kernels it starts: the inputs it has just validated,
+# pickled, so a run validates once and not once per notebook.  In JupyterLab a notebook validates itself.
+# Written by a notebook the runner executes, into its output folder: the input files it read, one per
+# line, so that the next run re-executes it only when one of those changed.
+READS_FILE = ".reads"
 
 
 def locate(path: str) -> Path:
@@ -50,12 +58,26 @@ def setup(data_dir: str, out_dir: str, uses: tuple[str, ...] = ()) -> tuple[Inpu
     figures, tables = out / "figures", out / "tables"
     figures.mkdir(parents=True, exist_ok=True)
     tables.mkdir(parents=True, exist_ok=True)
-    inputs = load_inputs(data_dir)
+    inputs = _validated(data_dir)
+    if inputs is None:
+        inputs = load_inputs(data_dir)
+    else:
+        inputs = recording(inputs, out / READS_FILE)
     for key in uses:
         empty, message = EMPTY[key]
         if empty(inputs):
             print(message)
     return inputs, figures, tables
+
+
+def _validated(data_dir: Path) -> Inputs | None:
+    """The runner's validated inputs, when this kernel is the runner's and they are of ``data_dir``."""
+    path = os.environ.get(VALIDATED_ENV)
+    if not path or not Path(path).is_file():
+        return None
+    with open(path, "rb") as f:
+        inputs = pickle.load(f)
+    return inputs if isinstance(inputs, Inputs) and inputs.data_dir == data_dir else None
 
 
 def show(path: Path):

@@ -131,7 +131,7 @@ SKIPPED = ("No published article to check against (data/reference/article_claims
 
 def check_or_skip(inp: Inputs, reliability_minimum: float) -> pd.DataFrame | None:
     """The reproduction check, or None (said, not failed) for a review that reproduces no article."""
-    claims = load_claims(inp.data_dir)
+    claims = inp.article_claims  # validated with the other inputs
     if claims is None:
         print(SKIPPED)
         return None

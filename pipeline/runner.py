@@ -20,6 +20,8 @@ import json
 import os
 import re
 import shutil
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,6 +207,8 @@ def normalize(nb, staging: Path, out_dir: Path, data_dir: Path | None = None) ->
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
         cell["source"] = rel(cell["source"])
+        if "outputs" in cell:
+            cell["outputs"] = _joined_streams(cell["outputs"])
         for out in cell.get("outputs", []):
             if "text" in out:
                 out["text"] = rel(_ADDRESS.sub(" at 0x…", out["text"]))
@@ -214,21 +218,59 @@ def normalize(nb, staging: Path, out_dir: Path, data_dir: Path | None = None) ->
                     data[key] = rel(_ADDRESS.sub(" at 0x…", data[key]))
 
 
-def to_html(nb) -> str:
-    from nbconvert import HTMLExporter
+def _joined_streams(outputs: list) -> list:
+    """Consecutive stream outputs of one name as one: the kernel flushes printed text in pieces
+    whose boundaries depend on timing (a print's end of line can arrive apart), not on the code."""
+    joined = []
+    for out in outputs:
+        if (out.get("output_type") == "stream" and joined and joined[-1].get("output_type") == "stream"
+                and joined[-1].get("name") == out.get("name")):
+            joined[-1]["text"] += out["text"]
+        else:
+            joined.append(out)
+    return joined
 
-    body, _ = HTMLExporter().from_notebook_node(nb)
+
+_HTML: dict = {}
+_HTML_LOCK = threading.Lock()
+
+
+def to_html(nb) -> str:
+    """The executed notebook as HTML, with one exporter shared by the workers (its first export
+    compiles templates, ~0.5 s; exporting holds the GIL anyway, so the lock costs nothing)."""
+    with _HTML_LOCK:
+        if "exporter" not in _HTML:
+            _quick_jsonschema()
+            from nbconvert import HTMLExporter
+
+            _HTML["exporter"] = HTMLExporter()
+        body, _ = _HTML["exporter"].from_notebook_node(nb)
     return body
 
 
-def _execute(notebook: Path, output: Path, parameters: dict) -> None:
+def _quick_jsonschema() -> None:
+    """Keep jsonschema from importing rfc3987_syntax in this process: it compiles ~35 Earley grammars at
+    import (1.5 s here, python-jsonschema/jsonschema#1428), for the ``iri`` format, which no notebook
+    schema uses.  Only when jsonschema's formats are not loaded yet; kernels are not affected."""
+    if "jsonschema._format" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+# No transport warning per kernel; no history database (two kernels writing one SQLite file can
+# clash, and a kept kernel's history restarts with each notebook).
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"]
+
+
+def _execute(notebook: Path, output: Path, parameters: dict, km=None) -> None:
+    """papermill, in the kernel ``km`` when given (kept for the run; see ``kernels``), else in its own."""
+    _quick_jsonschema()
     import papermill
 
     papermill.execute_notebook(
         str(notebook), str(output), parameters=parameters, kernel_name="python3", progress_bar=False,
         request_save_on_cell_execute=False, autosave_cell_every=0, execution_timeout=EXECUTION_TIMEOUT,
         shutdown_kernel="immediate", record_timing=False, log_output=False,
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport warning per kernel
+        extra_arguments=KERNEL_ARGUMENTS, **({"km": km} if km is not None else {}),
     )
 
 
@@ -258,12 +300,13 @@ def hash_tree(folder: Path) -> dict[str, str]:
 
 
 _IMPORT = re.compile(r"^[ \t]*from[ \t]+(?:pipeline\.?|\.)(\w*)[ \t]+import[ \t]+(\([^)]*\)|[\w \t,]+)", re.M)
+_IMPORT_DOTTED = re.compile(r"^[ \t]*import[ \t]+pipeline\.(\w+)", re.M)  # import pipeline.figures [as f]
 
 
 def module_dependencies(code: str, package_dir: Path = PROJECT_ROOT / "pipeline") -> list[str]:
     """The pipeline modules ``code`` imports, followed through their own imports (sorted file names)."""
     def direct(text):
-        found = set()
+        found = set(_IMPORT_DOTTED.findall(text))
         for module, names in _IMPORT.findall(text):
             if module:
                 found.add(module)
@@ -282,9 +325,34 @@ def module_dependencies(code: str, package_dir: Path = PROJECT_ROOT / "pipeline"
     return sorted(f"{m}.py" for m in seen)
 
 
+EVERYTHING = "*"  # a notebook whose reads are unknown depends on every data file
+
+
+def data_read(reads: list[str] | None, data_hashes: dict[str, str]) -> dict[str, str]:
+    """The hashes of the data files a notebook read (recorded by its last run; see
+    ``validate.RecordingInputs``), a file that was absent as ``absent``; all files when unknown."""
+    if reads is None or EVERYTHING in reads:
+        return data_hashes
+    return {rel: data_hashes.get(rel, "absent") for rel in sorted(reads)}
+
+
+def _recorded_reads(work: Path) -> list[str]:
+    """What the notebook executed into ``work`` read, taken out of its outputs; unknown (everything)
+    when it recorded nothing (a kernel the runner did not start, a notebook without ``setup``)."""
+    from .notebook import READS_FILE
+
+    log = work / READS_FILE
+    if not log.exists():
+        return [EVERYTHING]
+    reads = sorted(set(log.read_text(encoding="utf-8").split()))
+    log.unlink()
+    return reads
+
+
 def notebook_key(nb: dict, parameters: dict, data_hashes: dict[str, str], package_dir: Path,
                  lock_file: Path) -> str:
-    """What a notebook's outputs depend on: code cells, parameters, data, pipeline modules, locked packages."""
+    """What a notebook's outputs depend on: code cells, parameters, the data it reads (``data_read``),
+    pipeline modules, locked packages."""
     code = [_source(c) for c in nb.get("cells", []) if c.get("cell_type") == "code"]
     modules = {m: _sha256(package_dir / m) for m in module_dependencies("\n".join(code), package_dir)}
     blob = json.dumps({
@@ -374,81 +442,104 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
     check_params(params, defaults, Path(params_file), {name for name, _ in overrides or []})
     own = {name: {k: v for k, v in params.items() if k in declared[name]} for name in nbs}
     data_hashes = hash_tree(data_dir)
-    keys = {name: notebook_key(nbs[name], own[name], data_hashes, package_dir, lock_file) for name in nbs}
+    data_digest = hashlib.sha256(json.dumps(data_hashes, sort_keys=True).encode()).hexdigest()
     record = read_run_record(out_dir)
     if record.get("data_dir") != str(data_dir):
         record = {}
+    reads = {name: record.get("notebooks", {}).get(name, {}).get("reads") for name in nbs}
+
+    def key(name: str) -> str:
+        return notebook_key(nbs[name], own[name], data_read(reads[name], data_hashes), package_dir, lock_file)
+
+    keys = {name: key(name) for name in nbs}
     stale = [n for n in nbs if force or not _up_to_date(n, keys[n], record, out_dir)]
     result = RunResult()
+    from . import kernels
+
     if not stale:
+        if record.get("data") != data_digest:  # a file no notebook reads changed: still refuse bad data
+            from . import validate
+
+            validate.load_inputs(data_dir)
         for i, name in enumerate(nbs, 1):
             echo(f"[{i}/{len(nbs)}] {name:<28} skipped (unchanged)")
         result.skipped = list(nbs)
         return result
-
-    from . import reproduction, screening, validate
-
-    inputs = validate.load_inputs(data_dir)  # refuse bad data before anything executes
-    reproduction.load_claims(data_dir)
-    waiting = screening.pending(inputs.screening_log)
-    if len(waiting):
-        echo(f"warning: {len(waiting)} records still wait for a screening decision "
-             f"(first: {waiting['record_id'].iloc[0]} at '{waiting['stage'].iloc[0]}'); the flow is incomplete "
-             f"(see `python -m pipeline status`)")
 
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = out_dir / STAGING
     shutil.rmtree(staging, ignore_errors=True)
     for sub in OUTPUT_DIRS:
         (staging / sub).mkdir(parents=True)
+    validated = staging / VALIDATED_FILE
     outputs: dict[str, dict] = {}
+    code = "\n".join(_source(c) for n in stale for c in nbs[n].get("cells", []) if c.get("cell_type") == "code")
+    preload = [f"pipeline.{m[:-3]}" for m in module_dependencies(code, package_dir) if m != "__init__.py"]
+    seconds_file = out_dir / SECONDS_FILE
+    stale = _longest_first(stale, seconds_file)  # two workers finish together when the long ones start first
     try:
-        for name in nbs:  # carry over what unchanged notebooks made last time
-            if name in stale:
-                continue
-            for rel, info in record.get("outputs", {}).items():
-                if info["notebook"] == name:
-                    _copy(out_dir / rel, staging / rel)
-                    outputs[rel] = info
-            for ext in ("ipynb", "html"):
-                _copy(out_dir / "reports" / f"{name}.{ext}", staging / "reports" / f"{name}.{ext}")
-            result.skipped.append(name)
-        order = {name: i for i, name in enumerate(nbs, 1)}
-        for name in result.skipped:
-            echo(f"[{order[name]}/{len(nbs)}] {name:<28} skipped (unchanged)")
+        # The kernels start (and import) while this process validates the inputs.
+        with kernels.Pool(min(jobs, len(stale)), env={kernels.VALIDATED_ENV: str(validated)},
+                          extra_arguments=KERNEL_ARGUMENTS, preload_modules=preload) as pool:
+            from . import screening, validate
 
-        def one(name: str) -> tuple[str, float]:
-            work = staging / ".work" / name
-            for sub in ("figures", "tables"):
-                (work / sub).mkdir(parents=True)
-            parameters = {**own[name], "data_dir": str(data_dir), "out_dir": str(work)}
-            executed = staging / "reports" / f"{name}.ipynb"
-            start = time.perf_counter()
-            for attempt in (1, 2):
-                try:
-                    _execute(notebook_dir / f"{name}.ipynb", executed, parameters)
-                    break
-                except Exception as exc:  # papermill's error names the cell
-                    if attempt == 1 and not _any_cell_ran(executed):
-                        continue  # the kernel died before running a cell (a start-up race): once more
-                    raise _failure(notebook_dir / f"{name}.ipynb", exc, executed, out_dir) from None
-            seconds = time.perf_counter() - start
-            import nbformat
+            inputs = validate.load_inputs(data_dir)  # refuse bad data before anything executes
+            waiting = screening.pending(inputs.screening_log)
+            if len(waiting):
+                echo(f"warning: {len(waiting)} records still wait for a screening decision "
+                     f"(first: {waiting['record_id'].iloc[0]} at '{waiting['stage'].iloc[0]}'); the flow is "
+                     f"incomplete (see `python -m pipeline status`)")
+            _dump(inputs, validated)  # the notebooks' setup reads this instead of validating again
+            _warm_up()
 
-            nb = nbformat.read(executed, as_version=4)
-            normalize(nb, work, out_dir, data_dir)
-            nbformat.write(nb, executed)
-            (staging / "reports" / f"{name}.html").write_text(to_html(nb), encoding="utf-8")
-            return name, seconds
+            for name in nbs:  # carry over what unchanged notebooks made last time
+                if name in stale:
+                    continue
+                for rel, info in record.get("outputs", {}).items():
+                    if info["notebook"] == name:
+                        _copy(out_dir / rel, staging / rel)
+                        outputs[rel] = info
+                for ext in ("ipynb", "html"):
+                    _copy(out_dir / "reports" / f"{name}.{ext}", staging / "reports" / f"{name}.{ext}")
+                result.skipped.append(name)
+            order = {name: i for i, name in enumerate(nbs, 1)}
+            for name in result.skipped:
+                echo(f"[{order[name]}/{len(nbs)}] {name:<28} skipped (unchanged)")
 
-        from concurrent.futures import ThreadPoolExecutor
+            def one(name: str, kernel) -> tuple[str, float]:
+                work = staging / ".work" / name
+                for sub in ("figures", "tables"):
+                    (work / sub).mkdir(parents=True)
+                parameters = {**own[name], "data_dir": str(data_dir), "out_dir": str(work)}
+                executed = staging / "reports" / f"{name}.ipynb"
+                start = time.perf_counter()
+                for attempt in (1, 2):
+                    try:
+                        _execute(notebook_dir / f"{name}.ipynb", executed, parameters,
+                                 kernel.ready() if kernel is not None else None)
+                        break
+                    except Exception as exc:  # papermill's error names the cell
+                        if attempt == 1 and not _any_cell_ran(executed):
+                            if kernel is not None:
+                                kernel.restart()
+                            continue  # the kernel died before running a cell (a start-up race): once more
+                        raise _failure(notebook_dir / f"{name}.ipynb", exc, executed, out_dir) from None
+                seconds = time.perf_counter() - start
+                import nbformat
 
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            for name, seconds in pool.map(one, stale):
+                nb = nbformat.read(executed, as_version=4)
+                normalize(nb, work, out_dir, data_dir)
+                nbformat.write(nb, executed)
+                (staging / "reports" / f"{name}.html").write_text(to_html(nb), encoding="utf-8")
+                return name, seconds
+
+            for name, seconds in pool.map(one, stale):  # as they finish
                 result.timings[name] = seconds
                 echo(f"[{order[name]}/{len(nbs)}] {name:<28} {seconds:6.1f} s")
         for name in stale:
             work = staging / ".work" / name
+            reads[name] = _recorded_reads(work)
+            keys[name] = key(name)  # what it read this time
             for rel in sorted(_files(work)):
                 if (staging / rel).exists() or rel in outputs:
                     raise RuntimeError(f"{rel} is written by two notebooks ({name} and {outputs[rel]['notebook']})")
@@ -457,18 +548,69 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
                 outputs[rel] = {"notebook": name, "cell_id": cell_id, "cell_number": cell_number,
                                 "sha256": _sha256(work / rel)}
         shutil.rmtree(staging / ".work")
+        validated.unlink()
         result.outputs = {n: sorted(r for r, i in outputs.items() if i["notebook"] == n) for n in nbs}
         (staging / "reports" / "run.json").write_text(json.dumps({
             "data_dir": str(data_dir),
+            "data": data_digest,
             "parameters": params,
-            "notebooks": {n: {"key": keys[n], "parameters": own[n]} for n in nbs},
+            "notebooks": {n: {"key": keys[n], "parameters": own[n], "reads": reads[n] or [EVERYTHING]} for n in nbs},
             "outputs": dict(sorted(outputs.items())),
         }, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_into_place(staging, out_dir)
+        _save_seconds(seconds_file, result.timings)
     finally:
         if not (out_dir / SWAP_JOURNAL).exists():  # an interrupted swap keeps its staged folders to finish
             shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+VALIDATED_FILE = ".inputs.pickle"  # in the staging folder, for the run's kernels (see notebook.setup)
+# Each notebook's seconds in the last run, beside the outputs but not among them (they differ from
+# run to run, and the outputs must not): only the order in which notebooks start depends on them.
+SECONDS_FILE = ".run-seconds.json"
+
+
+def _longest_first(names: list[str], seconds_file: Path) -> list[str]:
+    """The notebooks in decreasing order of their last run's seconds (unknown ones first, in order)."""
+    try:
+        seconds = json.loads(Path(seconds_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        seconds = {}
+    if not isinstance(seconds, dict):
+        seconds = {}
+    known = {n: s for n, s in seconds.items() if isinstance(s, (int, float))}
+    return sorted(names, key=lambda n: -known.get(n, float("inf")))
+
+
+def _save_seconds(seconds_file: Path, timings: dict[str, float]) -> None:
+    try:
+        seconds = json.loads(Path(seconds_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        seconds = {}
+    seconds = {**(seconds if isinstance(seconds, dict) else {}), **{n: round(t, 2) for n, t in timings.items()}}
+    tmp = Path(seconds_file).with_name(Path(seconds_file).name + ".tmp")
+    tmp.write_text(json.dumps(seconds, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, seconds_file)
+
+
+def _warm_up() -> None:
+    """Import papermill and render a small notebook to HTML in this thread while the kernels start, so
+    the workers find both ready (the first HTML export compiles its templates: ~0.5 s)."""
+    _quick_jsonschema()
+    import nbformat
+    import papermill  # noqa: F401
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("*x*"), nbformat.v4.new_code_cell(
+        "x", outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "1", "text/html": "<b>1</b>"})])])
+    to_html(nb)
+
+
+def _dump(inputs, path: Path) -> None:
+    import pickle
+
+    with open(path, "wb") as f:
+        pickle.dump(inputs, f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _copy(src: Path, dst: Path) -> None:

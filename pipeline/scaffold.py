@@ -102,6 +102,7 @@ __pycache__/
 *.pyc
 reports/
 .run-*/
+.run-seconds.json
 .failed/
 /supplement/
 /supplement.zip

@@ -102,3 +102,71 @@ def test_saturation_curve_in_chunks_gives_the_same_band(ref, monkeypatch):
     whole = coding.saturation_curve(ref.segments, ref.studies, n_orders=97, seed=5)
     monkeypatch.setattr(coding, "SATURATION_CHUNK", 3 * 12 * 60)  # three orders per chunk
     assert coding.saturation_curve(ref.segments, ref.studies, n_orders=97, seed=5).equals(whole)
+
+
+def _leave_one_out_before_issue_12(segments, codebook, studies, min_studies=2):
+    """The former implementation (every study against every node), kept as the reference."""
+    seg = coding.coded(segments, codebook)
+    rows = []
+    for level, id_col, name_col in (("category", "category_id", "category"),
+                                    ("subcategory", "subcategory_id", "subcategory")):
+        support = seg.groupby([id_col, name_col])["study_id"].agg(lambda s: set(s)).reset_index()
+        for sid in studies["study_id"]:
+            for rec in support.to_dict("records"):
+                before = len(rec["study_id"])
+                after = len(rec["study_id"] - {sid})
+                if after == before:
+                    continue
+                status = ("loses all support" if after == 0 else "below threshold" if after < min_studies
+                          else "stable")
+                if status != "stable":
+                    rows.append({"study_removed": sid, "level": level, "node": rec[name_col],
+                                 "studies_before": before, "studies_after": after, "status": status})
+    out = pd.DataFrame(rows, columns=["study_removed", "level", "node", "studies_before", "studies_after", "status"])
+    return out.sort_values(["study_removed", "level", "node"], kind="stable").reset_index(drop=True)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_studies=st.integers(1, 9), picks=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 5)), max_size=40),
+       min_studies=st.integers(1, 4), same_name=st.booleans())
+def test_leave_one_out_is_what_the_former_quadratic_code_gave(n_studies, picks, min_studies, same_name):
+    """Issue 12: only nodes with at most min_studies studies can change status; same rows, same order."""
+    rows = [["C1", "category", "Cat", "", "strategy"], ["C2", "category", "Cat" if same_name else "Dog", "", "consequence"],
+            ["S1", "subcategory", "Sub", "C1"], ["S2", "subcategory", "Sub two", "C2"], ["S3", "subcategory", "Sub3", "C2"]]
+    rows += [[f"K{i}", "code", f"Code {i}", ("S1", "S2", "S3")[i % 3]] for i in range(6)]
+    cb = codebook(rows)
+    studies = pd.DataFrame({"study_id": [f"T{i}" for i in range(n_studies)]})
+    segs = pd.DataFrame([{"segment_id": f"g{j}", "study_id": f"T{s % n_studies}", "code_id": f"K{k}"}
+                         for j, (s, k) in enumerate(picks)], columns=["segment_id", "study_id", "code_id"])
+    new = coding.leave_one_out(segs, cb, studies, min_studies=min_studies)
+    old = _leave_one_out_before_issue_12(segs, cb, studies, min_studies=min_studies)
+    assert new.astype(str).values.tolist() == old.astype(str).values.tolist()
+    assert list(new.columns) == list(old.columns)
+
+
+def test_leave_one_out_grows_linearly_with_the_studies():
+    """A guard on growth, not on time (the former code tested every study against every node)."""
+    import time
+
+    def timed(n):
+        rows = [["C1", "category", "Cat", "", "strategy"], ["S1", "subcategory", "Sub", "C1"]]
+        rows += [[f"S{i}", "subcategory", f"Sub {i}", "C1"] for i in range(2, 60)]
+        rows += [[f"K{i}", "code", f"Code {i}", f"S{1 + i % 59}"] for i in range(600)]
+        cb = codebook(rows)
+        studies = pd.DataFrame({"study_id": [f"T{i}" for i in range(n)]})
+        segs = pd.DataFrame({"segment_id": [f"g{j}" for j in range(10 * n)],
+                             "study_id": [f"T{j % n}" for j in range(10 * n)],
+                             "code_id": [f"K{(j * 7919) % 600}" for j in range(10 * n)]})
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            coding.leave_one_out(segs, cb, studies)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    small, big = timed(200), timed(2000)
+    assert big / small < 8  # x10 studies: measured 1.9 (fixed costs dominate); the former code 18

@@ -9,10 +9,10 @@ from conftest import ROOT, run_cli, tree_digest
 def test_run_succeeds_with_a_progress_line_per_notebook(reference_run):
     res = reference_run["result"]
     assert res.returncode == 0, res.stderr
-    lines = [line for line in res.stdout.splitlines() if line.startswith("[")]
-    assert [line.split()[1] for line in lines] == [
-        "01_screening", "02_code_extraction", "03_category_aggregation", "04_reliability", "05_reproduction_check",
-        "06_languages"]
+    lines = [line for line in res.stdout.splitlines() if line.startswith("[")]  # as each finishes
+    assert sorted(line.split()[:2] for line in lines) == [
+        ["[1/6]", "01_screening"], ["[2/6]", "02_code_extraction"], ["[3/6]", "03_category_aggregation"],
+        ["[4/6]", "04_reliability"], ["[5/6]", "05_reproduction_check"], ["[6/6]", "06_languages"]]
     assert all(line.rstrip().endswith(" s") for line in lines)
 
 
@@ -72,10 +72,13 @@ def test_executed_notebooks_are_normalized(reference_run):
 
 
 def test_executed_notebooks_carry_no_folder_of_this_machine(reference_run, tmp_path):
-    """Issue 11: the same data give the same executed notebooks in any folder (and publish no home folder)."""
+    """Issue 11: the same data give the same executed notebooks in any folder (and publish no home folder).
+    Issue 12: also when one kept kernel runs all six in turn (the reference run had two)."""
     other = tmp_path / "somewhere" / "else"
-    res = run_cli("run", "--out", other)
+    res = run_cli("run", "--out", other, "--jobs", "1")
     assert res.returncode == 0, res.stderr
+    for folder in ("figures", "tables"):
+        assert tree_digest(other / folder) == tree_digest(reference_run["out"] / folder)
     for nb in sorted((reference_run["out"] / "reports").glob("0*")):
         text = nb.read_text(encoding="utf-8")
         assert str(reference_run["out"]) not in text and str(ROOT) not in text, nb.name

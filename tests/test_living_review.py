@@ -53,6 +53,18 @@ def extended(tmp_path_factory):
     steps["noop"] = run_cli("run", "--data", data, "--out", out)
     steps["param"] = run_cli("run", "--data", data, "--out", out, "-p", "bootstrap_resamples", "200")
     steps["back"] = run_cli("run", "--data", data, "--out", out)
+    # Issue 12: an edit re-runs only the notebooks that read the edited file.
+    criteria = data / "raw" / "criteria.csv"
+    original = criteria.read_bytes()
+    criteria.write_text(original.decode("utf-8").replace("English", "English or German", 1), encoding="utf-8")
+    steps["criteria"] = run_cli("run", "--data", data, "--out", out)
+    criteria.write_bytes(original)
+    steps["criteria_back"] = run_cli("run", "--data", data, "--out", out)
+    overrides = data / "raw" / "dedup_overrides.csv"  # read by no notebook, still validated
+    overrides.write_text("record_a,record_b,decision,note\nR001,R002,maybe,\n", encoding="utf-8")
+    steps["unread_bad"] = run_cli("run", "--data", data, "--out", out)
+    overrides.unlink()
+    steps["unread_gone"] = run_cli("run", "--data", data, "--out", out)
     steps["supplement"] = run_cli("supplement", "--out", root / "s1", "--project", out)
     steps["supplement2"] = run_cli("supplement", "--out", root / "s2", "--project", out)
 
@@ -91,6 +103,29 @@ def test_runs_are_incremental(extended):
     ran = [line.split()[1] for line in s["param"].stdout.splitlines() if line.startswith("[") and "skipped" not in line]
     assert ran == ["04_reliability"]
     assert s["back"].stdout.count("skipped (unchanged)") == n - 1
+
+
+def _ran(step) -> set[str]:
+    return {line.split()[1] for line in step.stdout.splitlines() if line.startswith("[") and "skipped" not in line}
+
+
+def test_an_edit_reruns_only_the_notebooks_that_read_the_edited_file(extended):
+    """Issue 12: each notebook's key covers the files it read in its last run (recorded in run.json)."""
+    s = extended["steps"]
+    assert s["criteria"].returncode == 0, s["criteria"].stderr
+    assert _ran(s["criteria"]) == {"01_screening", "06_languages"}  # Table 1, in English and in Persian
+    assert _ran(s["criteria_back"]) == {"01_screening", "06_languages"}
+    record = runner.read_run_record(extended["out"])
+    assert "raw/criteria.csv" in record["notebooks"]["01_screening"]["reads"]
+    assert "raw/criteria.csv" not in record["notebooks"]["02_code_extraction"]["reads"]
+    assert all("*" not in nb["reads"] for nb in record["notebooks"].values())  # every kernel took the runner's inputs
+
+
+def test_a_bad_file_that_no_notebook_reads_is_still_refused(extended):
+    s = extended["steps"]
+    assert s["unread_bad"].returncode == 2 and "dedup_overrides.csv" in s["unread_bad"].stderr
+    assert "Traceback" not in s["unread_bad"].stderr and "maybe" in s["unread_bad"].stderr
+    assert s["unread_gone"].returncode == 0 and _ran(s["unread_gone"]) == set()
 
 
 def test_supplement_is_reproducible_and_complete(extended):

@@ -176,12 +176,12 @@ def test_a_kernel_that_dies_before_its_first_cell_is_started_once_more(tmp_path,
     write_nb(nbs / "01_ok.ipynb", "from pathlib import Path\n(Path(out_dir) / 'tables' / 'x.csv').write_text('x')")
     real, calls, deaths = runner._execute, [], [1]
 
-    def flaky(notebook, output, parameters):
+    def flaky(notebook, output, parameters, km=None):
         calls.append(notebook.name)
         if deaths:
             deaths.pop()
             raise RuntimeError("Kernel died before replying to kernel_info")
-        return real(notebook, output, parameters)
+        return real(notebook, output, parameters, km)
 
     monkeypatch.setattr(runner, "_execute", flaky)
     runner.run(DATA, tmp_path / "out", notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lambda s: None)
@@ -191,3 +191,92 @@ def test_a_kernel_that_dies_before_its_first_cell_is_started_once_more(tmp_path,
     with pytest.raises(runner.NotebookFailed):
         runner.run(DATA, tmp_path / "out", notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lambda s: None)
     assert calls.count("02_bad.ipynb") == 1
+
+
+def test_a_kept_kernel_starts_each_notebook_as_a_fresh_one_would(tmp_path):
+    """Issue 12: notebooks share a kernel per worker; nothing one leaves behind reaches the next."""
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    write_nb(nbs / "01_dirty.ipynb",
+             "import os, warnings, matplotlib\nleak = 1\nmatplotlib.rcParams['lines.linewidth'] = 9\n"
+             "os.chdir('/')\nwarnings.simplefilter('ignore')",
+             "import warnings\nwarnings.warn('once', UserWarning)")
+    write_nb(nbs / "02_look.ipynb",
+             "import os, warnings, matplotlib\nfrom pathlib import Path\n"
+             "seen = dict(leak='leak' in globals(), linewidth=matplotlib.rcParams['lines.linewidth'], cwd=os.getcwd(),"
+             " out=list(Out) if 'Out' in globals() else [])\n"
+             "with warnings.catch_warnings(record=True) as w:\n    warnings.simplefilter('default')\n"
+             "    warnings.warn('once', UserWarning)\nseen['warned'] = len(w)\n"
+             "(Path(out_dir) / 'tables' / 'seen.txt').write_text(repr(sorted(seen.items())))")
+    out = tmp_path / "out"
+    runner.run(DATA, out, notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lambda s: None, jobs=1)
+    fresh = dict(leak=False, linewidth=1.5, cwd=str(ROOT), out=[], warned=1)
+    assert (out / "tables" / "seen.txt").read_text() == repr(sorted(fresh.items()))
+    executed = nbformat.read(out / "reports" / "02_look.ipynb", as_version=4)
+    assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3]
+
+
+def test_consecutive_printed_pieces_are_one_output():
+    """The kernel may flush a print's text and its end of line apart; the executed notebook must not show it."""
+    outs = [{"output_type": "stream", "name": "stdout", "text": "a"}, {"output_type": "stream", "name": "stdout", "text": "\n"},
+            {"output_type": "stream", "name": "stderr", "text": "e"}, {"output_type": "display_data", "data": {}},
+            {"output_type": "stream", "name": "stdout", "text": "b\n"}]
+    assert [o.get("text") for o in runner._joined_streams(outs)] == ["a\n", "e", None, "b\n"]
+
+
+def test_long_notebooks_start_first_when_their_seconds_are_known(tmp_path):
+    f = tmp_path / runner.SECONDS_FILE
+    names = ["01_a", "02_b", "03_c", "04_new"]
+    assert runner._longest_first(names, f) == names  # no earlier run: in order
+    runner._save_seconds(f, {"01_a": 1.0, "02_b": 5.0, "03_c": 2.5})
+    assert runner._longest_first(names, f) == ["04_new", "02_b", "03_c", "01_a"]  # unknown first
+    f.write_text("not json")
+    assert runner._longest_first(names, f) == names
+
+
+def test_setup_takes_the_runners_validated_inputs_and_notes_what_is_read(tmp_path, monkeypatch):
+    """Inputs are validated once per run: a kernel the runner started unpickles them and records reads."""
+    from pipeline import kernels, notebook, validate
+
+    inputs = validate.load_inputs(DATA)
+    runner._dump(inputs, tmp_path / "inputs.pickle")
+    monkeypatch.setenv(kernels.VALIDATED_ENV, str(tmp_path / "inputs.pickle"))
+    monkeypatch.setattr(notebook, "load_inputs", lambda d: pytest.fail("validated twice"))
+    got, _, _ = notebook.setup(str(DATA), str(tmp_path / "out"), uses=("codes",))
+    assert got.codebook.equals(inputs.codebook)
+    got.segments, got.segments  # noqa: B018 -- reads
+    assert (tmp_path / "out" / notebook.READS_FILE).read_text().split() == ["coded/codebook.csv", "coded/segments.csv"]
+    got.data_dir  # noqa: B018 -- the folder itself: any file
+    assert runner._recorded_reads(tmp_path / "out") == ["*", "coded/codebook.csv", "coded/segments.csv"]
+    assert runner.data_read(["*"], {"a": "1"}) == {"a": "1"}
+    assert runner.data_read(["raw/x.csv"], {"a": "1"}) == {"raw/x.csv": "absent"}
+    monkeypatch.setattr(notebook, "load_inputs", validate.load_inputs)
+    monkeypatch.setenv(kernels.VALIDATED_ENV, str(tmp_path / "inputs.pickle"))
+    other = tmp_path / "other"  # inputs of another folder are not taken
+    import shutil
+
+    shutil.copytree(DATA, other)
+    assert notebook.setup(str(other), str(tmp_path / "o2"))[0].data_dir == other
+
+
+def test_the_modules_a_notebook_imports_are_followed_in_every_import_form():
+    """They are part of its key and are preloaded into the kept kernels."""
+    deps = runner.module_dependencies("import pipeline.screening as s\nfrom pipeline.notebook import setup\n")
+    assert {"screening.py", "notebook.py", "validate.py", "kernels.py", "__init__.py"} <= set(deps)
+    assert "figures.py" not in deps and runner.module_dependencies("import pandas\n") == ["__init__.py"]
+
+
+def test_without_a_kept_kernel_papermill_starts_its_own(tmp_path, monkeypatch):
+    """A kernel the pool cannot start is not fatal: the notebook runs as before, its reads unknown."""
+    from pipeline import kernels
+
+    def broken(self):
+        raise RuntimeError("no kernel here")
+
+    monkeypatch.setattr(kernels.Kernel, "start", broken)
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    write_nb(nbs / "01_ok.ipynb", "from pathlib import Path\n(Path(out_dir) / 'tables' / 'x.csv').write_text('x')")
+    runner.run(DATA, tmp_path / "out", notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lambda s: None)
+    assert (tmp_path / "out" / "tables" / "x.csv").read_text() == "x"
+    assert runner.read_run_record(tmp_path / "out")["notebooks"]["01_ok"]["reads"] == ["*"]
