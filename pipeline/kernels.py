@@ -24,6 +24,9 @@ from typing import Callable, Iterable, Iterator
 
 # Set in the environment of the kernels a run starts: its validated inputs, pickled (notebook.setup).
 VALIDATED_ENV = "PIPELINE_VALIDATED_INPUTS"
+# Written by a notebook such a kernel executes, into its output folder: the input files it read, one
+# per line, so that the next run re-executes it only when one of those changed (runner.data_read).
+READS_FILE = ".reads"
 STARTUP_TIMEOUT = 60  # seconds for a kernel to answer after it is started
 RESET_TIMEOUT = 30
 
@@ -182,7 +185,10 @@ class Kernel:
     def release(self) -> None:
         """Close the channels of the clients opened for the notebook just run."""
         for kc in self.km.__dict__.pop("_opened", []) if self.km is not None else []:
-            kc.stop_channels()
+            try:
+                kc.stop_channels()
+            except Exception:  # noqa: BLE001 -- a channel of a dead kernel: nothing left to close
+                pass
 
     def restart(self) -> None:
         self.shutdown()
@@ -217,6 +223,9 @@ class Pool:
                         for i in range(self.size)]
 
     def __enter__(self) -> "Pool":
+        import jupyter_client  # noqa: F401 -- here, once: two threads importing it at once can each
+        import jupyter_core.utils  # noqa: F401 -- see the other half-initialized (a circular import)
+
         for t in self.threads:
             t.start()
         return self
@@ -238,13 +247,14 @@ class Pool:
                 kernel = None
             while (task := self.tasks.get()) is not None:
                 i, fn, item = task
+                result, failure = None, None
                 try:
-                    self.results.put((i, fn(item, kernel), None))
-                except BaseException as exc:  # noqa: BLE001 -- handed to the caller of map
-                    self.results.put((i, None, exc))
-                finally:
+                    result = fn(item, kernel)
                     if kernel is not None:
                         kernel.release()
+                except BaseException as exc:  # noqa: BLE001 -- handed to the caller of map
+                    failure = exc
+                self.results.put((i, result, failure))  # always one answer per task: map never waits forever
         finally:
             if kernel is not None:
                 kernel.shutdown()

@@ -6,16 +6,13 @@ import os
 import pickle
 from pathlib import Path
 
-from .kernels import VALIDATED_ENV
+from .kernels import READS_FILE, VALIDATED_ENV
 from .validate import Inputs, load_inputs, recording
 
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # kernels.VALIDATED_ENV is set by the runner for the kernels it starts: the inputs it has just validated,
 # pickled, so a run validates once and not once per notebook.  In JupyterLab a notebook validates itself.
-# Written by a notebook the runner executes, into its output folder: the input files it read, one per
-# line, so that the next run re-executes it only when one of those changed.
-READS_FILE = ".reads"
 
 
 def locate(path: str) -> Path:

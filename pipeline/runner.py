@@ -339,7 +339,7 @@ def data_read(reads: list[str] | None, data_hashes: dict[str, str]) -> dict[str,
 def _recorded_reads(work: Path) -> list[str]:
     """What the notebook executed into ``work`` read, taken out of its outputs; unknown (everything)
     when it recorded nothing (a kernel the runner did not start, a notebook without ``setup``)."""
-    from .notebook import READS_FILE
+    from .kernels import READS_FILE
 
     log = work / READS_FILE
     if not log.exists():
@@ -478,19 +478,19 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
     seconds_file = out_dir / SECONDS_FILE
     stale = _longest_first(stale, seconds_file)  # two workers finish together when the long ones start first
     try:
-        # The kernels start (and import) while this process validates the inputs.
         with kernels.Pool(min(jobs, len(stale)), env={kernels.VALIDATED_ENV: str(validated)},
                           extra_arguments=KERNEL_ARGUMENTS, preload_modules=preload) as pool:
-            from . import screening, validate
+            # While the kernels start: import papermill and nbconvert here, once (threads importing one
+            # module at once can see it half-initialized), and refuse bad data before any notebook
+            # executes (the notebooks' setup then reads the pickle).
+            _quick_jsonschema()
+            import nbconvert  # noqa: F401
+            import papermill  # noqa: F401
 
-            inputs = validate.load_inputs(data_dir)  # refuse bad data before anything executes
-            waiting = screening.pending(inputs.screening_log)
-            if len(waiting):
-                echo(f"warning: {len(waiting)} records still wait for a screening decision "
-                     f"(first: {waiting['record_id'].iloc[0]} at '{waiting['stage'].iloc[0]}'); the flow is "
-                     f"incomplete (see `python -m pipeline status`)")
-            _dump(inputs, validated)  # the notebooks' setup reads this instead of validating again
-            _warm_up()
+            warning = validate_for_run(data_dir, validated)
+            if warning:
+                echo(warning)
+            threading.Thread(target=_warm_up, name="html-warm-up", daemon=True).start()
 
             for name in nbs:  # carry over what unchanged notebooks made last time
                 if name in stale:
@@ -566,6 +566,23 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
 
 
 VALIDATED_FILE = ".inputs.pickle"  # in the staging folder, for the run's kernels (see notebook.setup)
+
+
+def validate_for_run(data_dir: Path | str, validated: Path | str) -> str:
+    """Validate the inputs (InputError when they are bad), pickle them for the run's notebooks, and
+    return the warning to show ("" for none)."""
+    from . import screening, validate
+
+    inputs = validate.load_inputs(data_dir)
+    _dump(inputs, Path(validated))
+    waiting = screening.pending(inputs.screening_log)
+    if not len(waiting):
+        return ""
+    return (f"warning: {len(waiting)} records still wait for a screening decision (first: "
+            f"{waiting['record_id'].iloc[0]} at '{waiting['stage'].iloc[0]}'); the flow is incomplete "
+            f"(see `python -m pipeline status`)")
+
+
 # Each notebook's seconds in the last run, beside the outputs but not among them (they differ from
 # run to run, and the outputs must not): only the order in which notebooks start depends on them.
 SECONDS_FILE = ".run-seconds.json"
@@ -595,11 +612,9 @@ def _save_seconds(seconds_file: Path, timings: dict[str, float]) -> None:
 
 
 def _warm_up() -> None:
-    """Import papermill and render a small notebook to HTML in this thread while the kernels start, so
-    the workers find both ready (the first HTML export compiles its templates: ~0.5 s)."""
-    _quick_jsonschema()
+    """Render a small notebook to HTML while the first notebooks execute, so that their own export
+    finds the templates compiled and the highlighter loaded (the first export costs ~0.5 s)."""
     import nbformat
-    import papermill  # noqa: F401
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("*x*"), nbformat.v4.new_code_cell(
         "x", outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "1", "text/html": "<b>1</b>"})])])
