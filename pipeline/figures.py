@@ -302,7 +302,8 @@ def _evidence_page(matrix, names):
     ax.set_yticks(range(len(labels)) if fits else [], labels if fits else [], fontsize=4)
     ax.set_ylabel(f"{len(labels)} studies, ordered by their leading category"
                   + ("" if fits else " (names in tables/study_category_matrix)"), fontsize=8)
-    fig.colorbar(im, ax=ax, label="coded segments", shrink=0.6)
+    bar = fig.colorbar(im, ax=ax, label="coded segments", shrink=0.6)
+    bar.solids.set_rasterized(False)  # matplotlib rasterizes a long colour bar at the figure's dpi
     ax.set_title("Coded segments per study and category", fontsize=10)
     fig.tight_layout()
     return fig

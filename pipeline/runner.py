@@ -601,14 +601,18 @@ def _longest_first(names: list[str], seconds_file: Path) -> list[str]:
 
 
 def _save_seconds(seconds_file: Path, timings: dict[str, float]) -> None:
+    """Best effort: the file only orders the next run's notebooks, so a failure to write it is ignored."""
     try:
         seconds = json.loads(Path(seconds_file).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         seconds = {}
     seconds = {**(seconds if isinstance(seconds, dict) else {}), **{n: round(t, 2) for n, t in timings.items()}}
     tmp = Path(seconds_file).with_name(Path(seconds_file).name + ".tmp")
-    tmp.write_text(json.dumps(seconds, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, seconds_file)
+    try:
+        tmp.write_text(json.dumps(seconds, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, seconds_file)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def _warm_up() -> None:

@@ -232,6 +232,10 @@ def test_long_notebooks_start_first_when_their_seconds_are_known(tmp_path):
     assert runner._longest_first(names, f) == ["04_new", "02_b", "03_c", "01_a"]  # unknown first
     f.write_text("not json")
     assert runner._longest_first(names, f) == names
+    f.unlink()
+    f.mkdir()  # not even a file: ignored, and not fatal to the run that writes it
+    runner._save_seconds(f, {"01_a": 1.0})
+    assert runner._longest_first(names, f) == names and not (tmp_path / (f.name + ".tmp")).exists()
 
 
 def test_setup_takes_the_runners_validated_inputs_and_notes_what_is_read(tmp_path, monkeypatch):

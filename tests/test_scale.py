@@ -33,3 +33,23 @@ def test_the_heatmap_of_a_large_review_is_one_page_without_per_cell_numbers(tmp_
     rows = ax.images[0].get_array()
     leading = rows.argmax(axis=1)
     assert (leading[:-1] <= leading[1:]).all()  # grouped by leading category
+
+
+def test_the_large_heatmap_embeds_its_matrix_not_a_page_sized_raster(tmp_path):
+    """Vector formats carry the matrix at one pixel per cell (no resampling to the page's resolution)."""
+    import base64
+    import re
+    import struct
+
+    data = synthetic.generate(tmp_path / "data", studies=figures.READABLE_ROWS + 60, codes=60)
+    inp = validate.load_inputs(data)
+    matrix = coding.study_category_matrix(inp.segments, inp.codebook, inp.studies)
+    figures.save_figure(figures.evidence_heatmap(matrix, inp.codebook), tmp_path, "heatmap")
+    svg = (tmp_path / "heatmap.svg").read_text(encoding="utf-8")
+    images = re.findall(r'data:image/png;base64,\s*([A-Za-z0-9+/=\s]+)"', svg)
+    sizes = []
+    for image in images:
+        png = base64.b64decode("".join(image.split()))
+        width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+        sizes.append((height, width))
+    assert sizes == [matrix.shape]  # the matrix, one pixel per cell; the colour bar is drawn, not a raster
