@@ -170,3 +170,26 @@ def test_leave_one_out_grows_linearly_with_the_studies():
 
     small, big = timed(200), timed(2000)
     assert big / small < 8  # x10 studies: measured 1.9 (fixed costs dominate); the former code 18
+
+
+def test_open_coding_table_grows_linearly_with_codes_and_segments():
+    """Issue 12: a mask per code made it codes x segments (11 s at 600 codes x 500,000 segments)."""
+    import time
+
+    def timed(codes):
+        rows = [["C1", "category", "Cat", "", "strategy"], ["S1", "subcategory", "Sub", "C1"]]
+        rows += [[f"K{i}", "code", f"Code {i}", "S1"] for i in range(codes)]
+        n = 100 * codes
+        segs = pd.DataFrame({"segment_id": [f"g{j}" for j in range(n)], "study_id": [f"T{j % 97}" for j in range(n)],
+                             "code_id": [f"K{(j * 7919) % codes}" for j in range(n)], "location": "p. 1",
+                             "quote": "q", "coder": "a", "provenance": "reported"})
+        cb = codebook(rows)
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            coding.open_coding_table(segs, cb)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    small, big = timed(60), timed(600)
+    assert big / small < 20  # x10 codes and segments: measured 9.5; a mask per code measured 39
