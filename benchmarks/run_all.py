@@ -22,6 +22,22 @@ BENCHMARKS = {"reliability": bench_reliability.main, "reliability_scale": bench_
               "dedup_labelled": bench_dedup_labelled.main, "run": bench_run.main, "scale": bench_scale.main}
 
 
+def summary(name: str, result: dict) -> str:
+    """The lines a reader wants first: the scale table and the cold-run ratios (the JSON follows)."""
+    if name == "scale":
+        lines = ["| studies | codes | wall | peak memory | largest notebook | target met |", "|---|---|---|---|---|---|"]
+        lines += [f"| {r['studies']:,} | {r['codes']} | {r['wall_s']} s | {r['peak_tree_rss_gib']} GiB | "
+                  f"{r['largest_executed_notebook_mib']} MiB | {'' if r['meets_target'] is None else r['meets_target']} |"
+                  for r in result["runs"]]
+        return "\n".join(lines)
+    if name == "run":
+        c, f = result["cold_run"], result["first_run"]
+        return (f"cold run / floor, median of {result['pairs']} pairs: wall {c['wall_ratio_median']}, "
+                f"CPU {c['cpu_ratio_median']} (first run into an empty folder: {f['wall_ratio_median']}, "
+                f"{f['cpu_ratio_median']}); no-op re-run {result['noop_rerun_median_s']} s")
+    return ""
+
+
 def main(names: list[str]) -> None:
     saved = HERE / "results.json"
     results = json.loads(saved.read_text()) if names and saved.exists() else {}  # a subset updates its entries
@@ -32,6 +48,8 @@ def main(names: list[str]) -> None:
         print(f"running {name} ...", flush=True)
         results[name] = fn()
         print(json.dumps(results[name], indent=2), flush=True)
+        if summary(name, results[name]):
+            print(summary(name, results[name]), flush=True)
     saved.write_text(json.dumps(results, indent=2) + "\n")
 
 
