@@ -7,7 +7,8 @@ itself on the reference study.  With one kernel per worker the cost is paid once
 in a plain Python process.  Between notebooks a kernel is put back to how it was when the imports
 had finished (``fresh``: empty namespace, execution count 1, figures closed, matplotlib's settings,
 warning filters and working folder restored), so a notebook's output does not depend on which
-notebook ran before it in the same kernel (tested: outputs are byte-identical to fresh kernels).
+notebook ran before it in the same kernel (tested: one kernel running all six notebooks gives the
+same bytes as two, and as the committed outputs, which fresh kernels made).
 
 The parent side (``Pool``, ``Kernel``) needs jupyter_client; the kernel side (``preload``,
 ``fresh``) runs inside the kernel and needs only the standard library.
@@ -15,6 +16,7 @@ The parent side (``Pool``, ``Kernel``) needs jupyter_client; the kernel side (``
 
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import sys
@@ -76,6 +78,7 @@ def fresh() -> None:
 
 # --- in the runner --------------------------------------------------------------------------------
 
+@functools.cache
 def _manager_class():
     from jupyter_client import AsyncKernelClient, AsyncKernelManager
 
@@ -86,7 +89,8 @@ def _manager_class():
         messages that answer other requests)."""
 
         async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (timeout or STARTUP_TIMEOUT)
+            timeout = timeout or STARTUP_TIMEOUT
+            deadline = time.monotonic() + timeout
             while True:
                 msg_id = self.kernel_info()
                 reply = await _answer(self.shell_channel, msg_id, 1.0)

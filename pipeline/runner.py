@@ -274,6 +274,17 @@ def _execute(notebook: Path, output: Path, parameters: dict, km=None) -> None:
     )
 
 
+def _kernel_for(kernel):
+    """The kept kernel's manager, reset for the next notebook; None (papermill starts a kernel of its
+    own, and says why it cannot) when there is no kept kernel or it cannot be made ready."""
+    if kernel is None:
+        return None
+    try:
+        return kernel.ready()
+    except Exception:  # noqa: BLE001 -- the notebook still runs, in a kernel of its own
+        return None
+
+
 def _any_cell_ran(executed: Path) -> bool:
     """Whether a kernel got as far as running a cell of ``executed`` (papermill's output notebook)."""
     import nbformat
@@ -515,14 +526,12 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
                 start = time.perf_counter()
                 for attempt in (1, 2):
                     try:
-                        _execute(notebook_dir / f"{name}.ipynb", executed, parameters,
-                                 kernel.ready() if kernel is not None else None)
+                        _execute(notebook_dir / f"{name}.ipynb", executed, parameters, _kernel_for(kernel))
                         break
                     except Exception as exc:  # papermill's error names the cell
                         if attempt == 1 and not _any_cell_ran(executed):
-                            if kernel is not None:
-                                kernel.restart()
-                            continue  # the kernel died before running a cell (a start-up race): once more
+                            kernel = None  # the kernel died before running a cell (a start-up race):
+                            continue  # once more, in a kernel papermill starts
                         raise _failure(notebook_dir / f"{name}.ipynb", exc, executed, out_dir) from None
                 seconds = time.perf_counter() - start
                 import nbformat
