@@ -29,6 +29,7 @@ VALIDATED_ENV = "PIPELINE_VALIDATED_INPUTS"
 # Written by a notebook such a kernel executes, into its output folder: the input files it read, one
 # per line, so that the next run re-executes it only when one of those changed (runner.data_read).
 READS_FILE = ".reads"
+EVERYTHING = "*"  # in that file: the notebook used the data folder itself, so it may have read any file
 STARTUP_TIMEOUT = 60  # seconds for a kernel to answer after it is started
 RESET_TIMEOUT = 30
 

@@ -11,8 +11,6 @@ from .validate import Inputs, load_inputs, recording
 
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-# kernels.VALIDATED_ENV is set by the runner for the kernels it starts: the inputs it has just validated,
-# pickled, so a run validates once and not once per notebook.  In JupyterLab a notebook validates itself.
 
 
 def locate(path: str) -> Path:
@@ -68,7 +66,9 @@ def setup(data_dir: str, out_dir: str, uses: tuple[str, ...] = ()) -> tuple[Inpu
 
 
 def _validated(data_dir: Path) -> Inputs | None:
-    """The runner's validated inputs, when this kernel is the runner's and they are of ``data_dir``."""
+    """The inputs the runner has just validated (pickled; ``VALIDATED_ENV`` is set in the kernels it
+    starts), when they are of ``data_dir``: a run validates once, not once per notebook.  None
+    elsewhere (JupyterLab, plain papermill), where the notebook validates for itself."""
     path = os.environ.get(VALIDATED_ENV)
     if not path or not Path(path).is_file():
         return None

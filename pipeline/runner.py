@@ -2,14 +2,16 @@
 
 Parameters come from ``params.yml`` (overridable with ``-p NAME VALUE``; unknown names are
 refused); every notebook also receives ``data_dir`` and ``out_dir``.  A notebook whose key
-(code cells, parameters, data, the pipeline modules it imports, the lock file) matches the last
-successful run, and whose outputs are unchanged, is skipped.  Otherwise inputs are validated
-before any notebook starts, the stale notebooks run two at a time (each into its own work
-folder), and only when all have succeeded are ``figures/``, ``tables/`` and ``reports/``
-swapped into place, so a failed run leaves the previous outputs untouched.  Executed notebooks
-are normalized (no timestamps, fixed ids, no memory addresses) before nbconvert renders them,
-so reports are byte-identical on a re-run.  ``reports/run.json`` records keys, parameters and,
-for every output, the notebook and cell that wrote it.
+(code cells, parameters, the data files it read last time, the pipeline modules it imports, the
+lock file) matches the last successful run, and whose outputs are unchanged, is skipped.
+Otherwise the inputs are validated once, here, before any notebook starts, and handed to the
+notebooks pickled; the stale notebooks run two at a time, longest first, each worker in a kernel
+kept for the run (``kernels``), each notebook into its own work folder; and only when all have
+succeeded are ``figures/``, ``tables/`` and ``reports/`` swapped into place, so a failed run
+leaves the previous outputs untouched.  Executed notebooks are normalized (no timestamps, fixed
+ids, no memory addresses, printed text in one piece) before nbconvert renders them, so reports
+are byte-identical on a re-run.  ``reports/run.json`` records keys, parameters, each notebook's
+reads and, for every output, the notebook and cell that wrote it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Callable
 import yaml
 
 from .errors import InputError
+from .kernels import EVERYTHING, READS_FILE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
@@ -336,13 +339,10 @@ def module_dependencies(code: str, package_dir: Path = PROJECT_ROOT / "pipeline"
     return sorted(f"{m}.py" for m in seen)
 
 
-EVERYTHING = "*"  # a notebook whose reads are unknown depends on every data file
-
-
 def data_read(reads: list[str] | None, data_hashes: dict[str, str]) -> dict[str, str]:
     """The hashes of the data files a notebook read (recorded by its last run; see
     ``validate.RecordingInputs``), a file that was absent as ``absent``; all files when unknown."""
-    if reads is None or EVERYTHING in reads:
+    if reads is None or EVERYTHING in reads:  # unknown: every data file
         return data_hashes
     return {rel: data_hashes.get(rel, "absent") for rel in sorted(reads)}
 
@@ -350,8 +350,6 @@ def data_read(reads: list[str] | None, data_hashes: dict[str, str]) -> dict[str,
 def _recorded_reads(work: Path) -> list[str]:
     """What the notebook executed into ``work`` read, taken out of its outputs; unknown (everything)
     when it recorded nothing (a kernel the runner did not start, a notebook without ``setup``)."""
-    from .kernels import READS_FILE
-
     log = work / READS_FILE
     if not log.exists():
         return [EVERYTHING]
@@ -465,8 +463,6 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
     keys = {name: key(name) for name in nbs}
     stale = [n for n in nbs if force or not _up_to_date(n, keys[n], record, out_dir)]
     result = RunResult()
-    from . import kernels
-
     if not stale:
         if record.get("data") != data_digest:  # a file no notebook reads changed: still refuse bad data
             from . import validate
@@ -476,6 +472,8 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
             echo(f"[{i}/{len(nbs)}] {name:<28} skipped (unchanged)")
         result.skipped = list(nbs)
         return result
+
+    from . import kernels
 
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = out_dir / STAGING

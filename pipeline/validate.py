@@ -17,6 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .errors import InputError
+from .kernels import EVERYTHING
 from .records import SOURCE_TYPES
 
 STAGES = ("title", "abstract", "retrieval", "full_text", "quality")
@@ -337,7 +338,7 @@ def _key_name(key: str) -> str:
 
 # Which input file each field of ``Inputs`` holds; ``data_dir`` stands for all of them.
 FILE_OF = {**{_key_name(k): k for k in (*SCHEMAS, *OPTIONAL_SCHEMAS)}, "article": "reference/article.yml",
-           "data_dir": "*"}
+           "data_dir": EVERYTHING}
 
 
 class RecordingInputs(Inputs):
