@@ -179,10 +179,8 @@ class Kernel:
     def ready(self):
         """The kernel manager for the next notebook: reset if a notebook ran in it, restarted if it died
         or cannot be reset."""
-        if self.used and not (self.alive() and self._run("__import__('pipeline.kernels').kernels.fresh()",
-                                                          RESET_TIMEOUT)):
-            self.restart()
-        elif not self.alive():
+        if not self.alive() or (self.used and not self._run("__import__('pipeline.kernels').kernels.fresh()",
+                                                             RESET_TIMEOUT)):
             self.restart()
         self.used = True
         return self.km

@@ -10,24 +10,12 @@ a published total is never mistaken for an independent confirmation.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from . import coding, reliability, screening
 from .validate import Inputs
 
-CLAIMS_FILE = "reference/article_claims.csv"
 COLUMNS = ["claim", "reported", "computed", "status", "basis", "note"]
-
-
-def load_claims(data_dir: Path | str) -> pd.DataFrame | None:
-    """The article's reported values, checked against their schema, or None for a review that
-    reproduces no published article (the check is then skipped, and says so)."""
-    from .validate import read_table
-
-    path = Path(data_dir) / CLAIMS_FILE
-    return read_table(path, CLAIMS_FILE) if path.exists() else None
 
 
 def _basis(*frames: pd.DataFrame) -> str:
