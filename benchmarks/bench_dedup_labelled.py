@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import dedup  # noqa: E402
+from pipeline.search import dedup
 
 LIBRARIES = ("haematology", "stroke", "cytology_screening", "respiratory", "digital_work")
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "qes-pipeline" / "dedup-libraries"

@@ -14,7 +14,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from pipeline import reliability
+from pipeline.reliability import bootstrap
 
 UNITS, CODERS, MISSING, RESAMPLES = 10_000, 3, 0.10, 1_000
 
@@ -49,9 +49,9 @@ def timed(fn, repeat):
 
 def main(repeat: int = 5, baseline_repeat: int = 3) -> dict:
     matrix = make_data()
-    ours, _ = timed(lambda: reliability.bootstrap_alpha(matrix, "nominal", n_boot=RESAMPLES, seed=1), repeat)
+    ours, _ = timed(lambda: bootstrap.bootstrap_alpha(matrix, "nominal", n_boot=RESAMPLES, seed=1), repeat)
     base, _ = timed(lambda: loop_baseline(matrix, RESAMPLES), baseline_repeat)
-    res = reliability.bootstrap_alpha(matrix, "nominal", n_boot=RESAMPLES, seed=1)
+    res = bootstrap.bootstrap_alpha(matrix, "nominal", n_boot=RESAMPLES, seed=1)
     result = {
         "benchmark": "alpha bootstrap, 1000 resamples, 10000 units x 3 coders, 10% missing",
         "pipeline_median_s": round(ours, 3),

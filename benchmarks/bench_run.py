@@ -36,15 +36,16 @@ from pathlib import Path
 def one(task):
     root, nb_path, data_dir, out_dir = task
     sys.path.insert(0, root)
-    from pipeline import runner
-    params = runner.load_params()
+    from pipeline.run import params as run_params
+    from pipeline.run import project
+    params = run_params.load_params()
     nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
-    declared = runner.parameters_of(nb)
+    declared = run_params.parameters_of(nb)
     ns = {"display": lambda *a, **k: None}
     for cell in nb["cells"]:
         if cell["cell_type"] != "code":
             continue
-        exec(compile(runner._source(cell), nb_path, "exec"), ns)
+        exec(compile(project.cell_source(cell), nb_path, "exec"), ns)
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             ns.update({k: v for k, v in params.items() if k in declared}, data_dir=data_dir, out_dir=out_dir)
     return nb_path
@@ -78,7 +79,8 @@ def _ratios(runs: list[tuple[float, float]], floors: list[tuple[float, float]]) 
 
 def main(pairs: int = 7) -> dict:
     sys.path.insert(0, str(ROOT))
-    from pipeline import runner
+    from pipeline.run import project
+    from pipeline.run import runner
 
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,7 +89,7 @@ def main(pairs: int = 7) -> dict:
         kept = Path(tmp) / "kept"
         subprocess.run([py, "-m", "pipeline", "run", "--force", "--out", str(kept)], cwd=ROOT, check=True,
                        capture_output=True)  # leaves each notebook's seconds, as any earlier run does
-        order = runner._longest_first([p.stem for p in runner.discover()], kept / runner.SECONDS_FILE)
+        order = runner._longest_first([p.stem for p in project.discover()], kept / runner.SECONDS_FILE)
         cold, first, floor = [], [], []
         for i in range(pairs):
             steps = {

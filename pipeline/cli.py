@@ -31,7 +31,7 @@ def _output_folder(path: str) -> Path:
 
 
 def _cmd_run(args) -> int:
-    from . import runner
+    from .run import runner
 
     _output_folder(args.out)
 
@@ -43,9 +43,9 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from . import validate
+    from .inputs import load_inputs
 
-    inp = validate.load_inputs(args.data)  # the article's claims too, when present
+    inp = load_inputs(args.data)  # the article's claims too, when present
     print(f"{inp.data_dir}: every input file is valid")
     return 0
 
@@ -54,20 +54,21 @@ def _cmd_coder_agreement(args) -> int:
     """Two coders' REFI-QDA projects (or one project with two users): MAXQDA's and Krippendorff's measures."""
     import math
 
-    from . import agreement, qda_import
+    from .coding.qda.read import codings_frame, read_qdpx
+    from .reliability import intercoder
 
     paths = [Path(f) for f in args.file]
     if not 0 < args.overlap <= 100:
         raise InputError(None, f"--overlap between 0 and 100 percent (got {args.overlap})")
-    projects = [qda_import.read_qdpx(p) for p in paths]
-    codings, lengths = qda_import.codings_frame(projects)
+    projects = [read_qdpx(p) for p in paths]
+    codings, lengths = codings_frame(projects)
     if len(paths) == 2 and not args.coders:  # one coder per file: name each by its file when users coincide
         per_file = [sorted({c.coder for c in pr.codings}) for pr in projects]
         if any(len(u) != 1 for u in per_file) or per_file[0] == per_file[1]:
             codings["coder"] = [str(paths[0].name)] * len(projects[0].codings) + \
                 [str(paths[1].name)] * len(projects[1].codings)
     try:
-        res = agreement.report(codings, lengths, args.coders, args.overlap)
+        res = intercoder.report(codings, lengths, args.coders, args.overlap)
     except ValueError as exc:
         raise InputError(", ".join(map(str, paths)), str(exc)) from None
     if args.json:
@@ -119,46 +120,49 @@ def _cmd_reliability(args) -> int:
         raise InputError(None, f"--seed: a whole number from 0 to 2^32 - 1 (got {args.seed})")
     if not -1 <= args.minimum <= 1:  # also refuses nan
         raise InputError(None, f"--minimum: an alpha between -1 and 1 (got {args.minimum})")
-    from . import reliability, reliability_io
+    from .reliability import files, report
+    from .reliability.matrix import ReliabilityError
+    from .reliability.summary import summary
 
     if any(str(f).lower().endswith(".qdpx") for f in args.file):
         return _cmd_coder_agreement(args)
     if len(args.file) != 1:
         raise InputError(None, "one CSV, TSV or XLSX file of reliability data (or one or two .qdpx projects)")
     args.file = args.file[0]
-    matrix, unit_label = reliability_io.read_reliability_file(Path(args.file), args.format, args.unit)
-    reliability_io.check_level(Path(args.file), args.format, matrix, args.level)
+    matrix, unit_label = files.read_reliability_file(Path(args.file), args.format, args.unit)
+    files.check_level(Path(args.file), args.format, matrix, args.level)
     try:
-        result = reliability.summary(matrix, level=args.level, n_boot=args.bootstrap, seed=args.seed,
+        result = summary(matrix, level=args.level, n_boot=args.bootstrap, seed=args.seed,
                                      minimum=args.minimum)
-    except reliability.ReliabilityError as exc:
+    except ReliabilityError as exc:
         raise InputError(args.file, str(exc)) from None
     result["unit_of_analysis"] = unit_label
-    result["mode"] = reliability_io.mode_of(matrix)
+    result["mode"] = files.mode_of(matrix)
     if args.json:  # valid JSON: a coefficient that is not defined is null, never a bare NaN
         print(json.dumps(_finite(result), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False))
     else:
-        print(reliability_io.report(result, matrix))
+        print(report.report(result, matrix))
     return 0
 
 
 def _cmd_import_coded(args) -> int:
-    from . import qda_import
+    from .coding.importing import import_coded
 
-    written = qda_import.import_coded([Path(f) for f in args.files], Path(args.data), replace=args.replace,
+    written = import_coded([Path(f) for f in args.files], Path(args.data), replace=args.replace,
                                       say=print)
     print(f"written: {', '.join(written)} under {args.data}")
     return 0
 
 
 def _cmd_export_qda(args) -> int:
-    from . import qda, validate
+    from .coding.qda.write import project_qdpx
+    from .inputs import load_inputs
 
-    inp = validate.load_inputs(args.data)
+    inp = load_inputs(args.data)
     out = Path(args.output)
     if out.is_dir():
         raise InputError(out, "a file name for the project, such as coded.qdpx (this is a folder)")
-    data = qda.project_qdpx(inp.codebook, inp.segments, name=args.name)
+    data = project_qdpx(inp.codebook, inp.segments, name=args.name)
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         tmp.write_bytes(data)
@@ -173,10 +177,10 @@ def _cmd_export_qda(args) -> int:
 
 
 def _cmd_import_records(args) -> int:
-    from . import importing
+    from .search.importing import import_records
 
     data = Path(args.data)
-    summary = importing.import_records([Path(f) for f in args.files], args.source if args.source else None, data,
+    summary = import_records([Path(f) for f in args.files], args.source if args.source else None, data,
                                        source_type=args.source_type, round_=args.round)
     for row in summary.per_file:
         print(f"{row['file']}: {row['detail']}")
@@ -193,7 +197,7 @@ def _cmd_import_records(args) -> int:
 
 
 def _cmd_init(args) -> int:
-    from . import scaffold
+    from .run import scaffold
 
     files = scaffold.init(Path(args.dir), args.title)
     print(f"{args.dir}: a new review ({len(files)} files). Next: cd {args.dir} && make, then follow its README "
@@ -204,7 +208,7 @@ def _cmd_init(args) -> int:
 def _cmd_screen(args) -> int:
     import pandas as pd
 
-    from . import decisions
+    from .screening import decisions
 
     named = [(d, ids) for d, ids in (("include", args.include), ("exclude", args.exclude),
                                      ("pending", args.pending)) if ids]
@@ -233,7 +237,8 @@ def _cmd_screen(args) -> int:
 
 
 def _cmd_prisma(args) -> int:
-    from . import figures, prisma
+    from .publish import figures
+    from .screening import prisma
 
     counts = prisma.read_csv(Path(args.file))
     out = _output_folder(args.out)
@@ -244,9 +249,12 @@ def _cmd_prisma(args) -> int:
 
 
 def _cmd_status(args) -> int:
-    from . import status, validate
+    from .inputs import load_inputs
+    from .run import status
+    from .run.params import load_params
+    from .run.project import PARAMS_FILE
 
-    inp = validate.load_inputs(args.data)
+    inp = load_inputs(args.data)
     todo = status.pending_work(inp)
     if todo.empty:
         print(f"{inp.data_dir}: nothing pending; every record has a final decision and every included study is coded")
@@ -254,9 +262,7 @@ def _cmd_status(args) -> int:
         counts = todo["task"].value_counts()
         print(f"{inp.data_dir}: pending work — " + ", ".join(f"{n} to {task}" for task, n in counts.items()))
         print(todo.to_string(index=False))
-    from . import runner
-
-    params = runner.load_params(runner.PARAMS_FILE) if runner.PARAMS_FILE.is_file() else {}
+    params = load_params(PARAMS_FILE) if PARAMS_FILE.is_file() else {}
     languages = str(params.get("languages") or "").split()
     for line in status.untranslated(inp, languages):
         print(line)
@@ -264,18 +270,18 @@ def _cmd_status(args) -> int:
 
 
 def _cmd_supplement(args) -> int:
-    from . import supplement
+    from .publish.supplement.build import build
 
     _output_folder(args.out)
-    folder, archive = supplement.build(Path(args.out), project=Path(args.project))
+    folder, archive = build(Path(args.out), project=Path(args.project))
     print(f"written: {folder} and {archive}")
     return 0
 
 
 def _cmd_verify(args) -> int:
-    from . import supplement
+    from .publish.supplement.verify import verify
 
-    problems, n = supplement.verify(Path(args.path))
+    problems, n = verify(Path(args.path))
     if problems:
         for line in problems:
             print(line, file=sys.stderr)
@@ -286,9 +292,9 @@ def _cmd_verify(args) -> int:
 
 
 def _cmd_diff(args) -> int:
-    from . import changes
+    from .publish.diff import diff_report
 
-    report = changes.diff_report(Path(args.project), args.against)
+    report = diff_report(Path(args.project), args.against)
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report, encoding="utf-8")
@@ -298,6 +304,7 @@ def _cmd_diff(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every command with its arguments and help (``python -m pipeline -h``)."""
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -403,6 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; bad input becomes a message and exit 2, a failed notebook exit 1."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
@@ -414,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 -- only the runner's notebook failures reach here
-        from .runner import NotebookFailed
+        from .run.execute import NotebookFailed
 
         if isinstance(exc, NotebookFailed):
             print(f"error: {exc}", file=sys.stderr)

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .errors import InputError
 
@@ -31,6 +31,7 @@ JOURNAL = ".pending-write.json"
 
 
 def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
+    """Write ``df`` as CSV to ``path`` through a temporary file beside it and one rename."""
     path = Path(path)
     tmp = _write_temp(df, path)
     os.replace(tmp, path)
@@ -119,10 +120,9 @@ def append_log(old: pd.DataFrame | None, rows: pd.DataFrame, columns: list[str])
     return pd.concat([old, rows.assign(**{"import": str(number)})[columns]], ignore_index=True).astype(str)
 
 
-def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame]) -> None:
-    """Validate ``data_dir`` with ``changes`` applied (in a scratch copy), then write them all or none."""
-    from .validate import load_inputs
-
+def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame], check: Callable[[Path], object]) -> None:
+    """Check ``data_dir`` with ``changes`` applied (in a scratch copy; ``check`` is ``inputs.load_inputs``,
+    passed in because the data model sits above this module), then write them all or none."""
     data_dir = Path(data_dir).absolute()  # temp files are absolute paths
     with tempfile.TemporaryDirectory(prefix="qes-check-") as scratch:
         trial = Path(scratch) / "data"
@@ -130,7 +130,7 @@ def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame]) -> None:
         for rel, df in changes.items():
             write_csv_atomic(df, trial / rel)
         try:
-            load_inputs(trial)
+            check(trial)
         except InputError as exc:  # name the user's folder, never the scratch copy
             file = exc.file.replace(str(trial), str(data_dir)) if exc.file else None
             raise InputError(file, exc.expected, row=exc.row, column=exc.column, value=exc.value) from None

@@ -81,6 +81,7 @@ def missing_labels(lang: str) -> list[str]:
 
 
 def is_rtl(lang: str) -> bool:
+    """Whether ``lang`` is written right to left (its ``meta.direction``)."""
     return labels(lang)["meta.direction"] == "rtl"
 
 
@@ -134,4 +135,5 @@ def columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def caption(stem: str, lang: str) -> str:
+    """The caption of figure or table ``stem`` in ``lang``."""
     return tr(f"captions.{stem}", lang)

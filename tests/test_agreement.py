@@ -7,7 +7,9 @@ import pytest
 
 import realdata
 from conftest import DATA, run_cli
-from pipeline import agreement, qda, validate
+from pipeline import inputs as inputs_mod
+from pipeline.coding.qda import write as qda_write
+from pipeline.reliability import intercoder
 
 # Krippendorff (2019), Content Analysis, 4th ed., Figure 12.11: three observers unitize a continuum
 # of 60 characters (1-based, both ends included) with values 1-7.  The book gives uα = 0.510,
@@ -24,37 +26,37 @@ def figure_12_11(document="d", shift=0):
 
 
 def test_alpha_family_reproduces_krippendorffs_worked_example():
-    fam = agreement.alpha_family(figure_12_11(), {"d": 60})
+    fam = intercoder.alpha_family(figure_12_11(), {"d": 60})
     assert round(fam["u"], 3) == 0.510
     assert fam["binary"] == pytest.approx(0.413, abs=0.001)
     assert round(fam["cu"], 3) == 0.724
 
 
 def test_alpha_family_is_one_document_or_many_and_one_for_identical_coders():
-    one = agreement.alpha_family(figure_12_11(), {"d": 60})
-    two = agreement.alpha_family(pd.concat([figure_12_11("a"), figure_12_11("b", shift=40)]), {"a": 60, "b": 100})
-    joined = agreement.alpha_family(pd.concat([figure_12_11("a"), figure_12_11("a", shift=100)]), {"a": 160})
+    one = intercoder.alpha_family(figure_12_11(), {"d": 60})
+    two = intercoder.alpha_family(pd.concat([figure_12_11("a"), figure_12_11("b", shift=40)]), {"a": 60, "b": 100})
+    joined = intercoder.alpha_family(pd.concat([figure_12_11("a"), figure_12_11("a", shift=100)]), {"a": 160})
     assert two == pytest.approx(joined)  # documents are one continuum laid end to end
     assert two["cu"] != pytest.approx(one["cu"])  # and more matter is more evidence (n - 1 terms)
     same = figure_12_11().query("coder == 'paul'")
     twins = pd.concat([same, same.assign(coder="paula")])
-    assert agreement.alpha_family(twins, {"d": 60}) == {"u": 1.0, "binary": 1.0, "cu": 1.0}
+    assert intercoder.alpha_family(twins, {"d": 60}) == {"u": 1.0, "binary": 1.0, "cu": 1.0}
     moved = pd.concat([same, same.assign(coder="paula", start=same["start"] + 3, end=same["end"] + 3)])
-    assert agreement.alpha_family(moved, {"d": 60})["binary"] < 1.0
+    assert intercoder.alpha_family(moved, {"d": 60})["binary"] < 1.0
 
 
 def test_atlas_ti_tables_per_code_per_domain_and_overall():
     c = pd.DataFrame([  # two domains; the coders agree where, and on the domain, but not on B's codes
         ["d", "A > a1", "x", 0, 10], ["d", "A > a1", "y", 0, 10],
         ["d", "B > b1", "x", 20, 30], ["d", "B > b2", "y", 20, 30],
-        ["d", "B > b1", "x", 40, 50], ["d", "B > b1", "y", 40, 50]], columns=agreement.CODING_COLUMNS)
-    per_code, domains, overall = agreement.unitizing_tables(c, {"d": 100})
+        ["d", "B > b1", "x", 40, 50], ["d", "B > b1", "y", 40, 50]], columns=intercoder.CODING_COLUMNS)
+    per_code, domains, overall = intercoder.unitizing_tables(c, {"d": 100})
     per_code, domains = per_code.set_index("code"), domains.set_index("domain")
     assert per_code.loc["A > a1", "alpha_binary"] == 1.0 and per_code.loc["B > b2", "alpha_binary"] < 0
     assert domains.loc["B", "alpha_binary"] == 1.0 and domains.loc["B", "cu_alpha"] < 1.0
     assert domains.loc["B", "codes"] == 2 and pd.isna(domains.loc["A", "cu_alpha"])
     assert overall["alpha_binary"] == 1.0 and overall["Cu_alpha"] == 1.0 and overall["u_alpha"] < 1.0
-    assert agreement.domain("Emotions: joy") == "Emotions" and agreement.domain("plain") == "plain"
+    assert intercoder.domain("Emotions: joy") == "Emotions" and intercoder.domain("plain") == "plain"
 
 
 def test_maxqda_measures_on_a_hand_checked_example():
@@ -62,16 +64,16 @@ def test_maxqda_measures_on_a_hand_checked_example():
         ["doc1", "A", "ana", 0, 100], ["doc1", "A", "ben", 5, 100],  # overlap 95/100: agrees at 90%
         ["doc1", "B", "ana", 200, 300], ["doc1", "B", "ben", 250, 300],  # 50/100: disagrees
         ["doc2", "A", "ana", 0, 10], ["doc2", "A", "ana", 20, 30],  # ana twice, ben never
-        ["doc2", "B", "ben", 0, 10]], columns=agreement.CODING_COLUMNS)
-    pf = agreement.presence_and_frequency(c).set_index(["document", "code"])
+        ["doc2", "B", "ben", 0, 10]], columns=intercoder.CODING_COLUMNS)
+    pf = intercoder.presence_and_frequency(c).set_index(["document", "code"])
     assert pf["presence_agrees"].tolist() == [True, True, False, False]
     assert pf.loc[("doc2", "A"), ["count_a", "count_b"]].tolist() == [2, 0]
-    seg = agreement.segment_agreement(c, min_overlap=90)
+    seg = intercoder.segment_agreement(c, min_overlap=90)
     assert seg["agrees"].tolist() == [True, True, False, False, False, False, False]
-    table = agreement.segment_table(seg, n_codes=2).set_index("code")
+    table = intercoder.segment_table(seg, n_codes=2).set_index("code")
     # Po = 2/7, k = 2 codes: kappa = (2/7 - 1/2) / (1 - 1/2)
     assert table.loc["(all codes)", "kappa_brennan_prediger"] == round((2 / 7 - 0.5) / 0.5, 3)
-    assert agreement.overlap_share(0, 100, 5, 100) == 0.95
+    assert intercoder.overlap_share(0, 100, 5, 100) == 0.95
 
 
 def two_coder_segments(ref):
@@ -84,10 +86,10 @@ def two_coder_segments(ref):
 
 
 def test_notebook_04_reports_two_coders_from_the_segments():
-    ref = validate.load_inputs(DATA)
-    assert agreement.from_segments(ref.segments) is None
-    assert "1 coder(s)" in agreement.coders_note(ref.segments)
-    res = agreement.from_segments(two_coder_segments(ref))
+    ref = inputs_mod.load_inputs(DATA)
+    assert intercoder.from_segments(ref.segments) is None
+    assert "1 coder(s)" in intercoder.coders_note(ref.segments)
+    res = intercoder.from_segments(two_coder_segments(ref))
     assert res["coders"] == ("coder1", "coder2") and res["presence_percent"] == 100.0
     neely = (ref.segments["study_id"] == "neely2017").sum()
     assert len(res["to_reconcile"]) == 2 * neely
@@ -95,11 +97,11 @@ def test_notebook_04_reports_two_coders_from_the_segments():
 
 
 def test_reliability_command_on_one_project_with_two_users(tmp_path):
-    ref = validate.load_inputs(DATA)
+    ref = inputs_mod.load_inputs(DATA)
     seg = two_coder_segments(ref)
     seg["quote"] = seg["segment_id"]  # distinct quotes: each segment its own selection
     path = tmp_path / "two.qdpx"
-    path.write_bytes(qda.project_qdpx(ref.codebook, seg))
+    path.write_bytes(qda_write.project_qdpx(ref.codebook, seg))
     res = run_cli("reliability", path, "--json")
     assert res.returncode == 0, res.stderr
     out = __import__("json").loads(res.stdout)
@@ -131,8 +133,8 @@ def test_reliability_command_on_two_real_nvivo_projects(tmp_path):
                                         (["--overlap", "150"], "--overlap"),
                                         (["missing.qdpx"], "missing.qdpx")])
 def test_reliability_on_projects_refuses_bad_arguments_cleanly(tmp_path, args, words):
-    ref = validate.load_inputs(DATA)
+    ref = inputs_mod.load_inputs(DATA)
     path = tmp_path / "two.qdpx"
-    path.write_bytes(qda.project_qdpx(ref.codebook, two_coder_segments(ref)))
+    path.write_bytes(qda_write.project_qdpx(ref.codebook, two_coder_segments(ref)))
     res = run_cli("reliability", path, *args)
     assert res.returncode == 2 and words in res.stderr and "Traceback" not in res.stderr

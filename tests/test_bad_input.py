@@ -137,12 +137,12 @@ def test_parameters_are_checked_before_any_notebook(name, value, words, tmp_path
 
 
 def test_a_bad_value_in_params_yml_names_the_file(tmp_path):
-    from pipeline import runner
+    from pipeline.run import params
 
-    params = tmp_path / "params.yml"
-    params.write_text("random_seed: -5\n")
+    params_file = tmp_path / "params.yml"
+    params_file.write_text("random_seed: -5\n")
     with pytest.raises(Exception) as err:
-        runner.check_params({"random_seed": -5}, {}, params, set())
+        params.check_params({"random_seed": -5}, {}, params_file, set())
     assert "params.yml" in str(err.value) and "random_seed" in str(err.value)
 
 

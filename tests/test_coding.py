@@ -3,7 +3,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import coding, validate
+from pipeline import inputs as inputs_mod
+from pipeline.coding import codebook as codebook_mod
+from pipeline.coding import paradigm
+from pipeline.coding import saturation
 from pipeline.errors import InputError
 
 from conftest import DATA
@@ -11,7 +14,7 @@ from conftest import DATA
 
 @pytest.fixture(scope="module")
 def ref():
-    return validate.load_inputs(DATA)
+    return inputs_mod.load_inputs(DATA)
 
 
 def codebook(rows):
@@ -25,10 +28,10 @@ GOOD = [["C1", "category", "Cat one", "", "strategy"], ["S1", "subcategory", "Su
 
 def test_hierarchy_and_counts():
     cb = codebook(GOOD)
-    h = coding.hierarchy(cb)
+    h = codebook_mod.hierarchy(cb)
     assert h[["code_id", "subcategory_id", "category_id", "role"]].values.tolist() == [
         ["K1", "S1", "C1", "strategy"], ["K2", "S1", "C1", "strategy"]]
-    assert coding.level_counts(cb) == {"code": 2, "subcategory": 1, "category": 1}
+    assert codebook_mod.level_counts(cb) == {"code": 2, "subcategory": 1, "category": 1}
 
 
 @pytest.mark.parametrize("rows,expected", [
@@ -40,17 +43,17 @@ def test_hierarchy_and_counts():
 ])
 def test_bad_codebooks_name_the_node(rows, expected):
     with pytest.raises(InputError) as err:
-        coding.check_codebook(codebook(rows), Path("codebook.csv"))
+        codebook_mod.check_codebook(codebook(rows), Path("codebook_mod.csv"))
     assert expected in err.value.message
 
 
 def test_a_category_may_wait_for_its_role():
     """Imported categories have no role yet: allowed, and listed by `status` (tested with the QDA import)."""
-    coding.check_codebook(codebook(GOOD + [["C2", "category", "No role yet", ""]]), Path("codebook.csv"))
+    codebook_mod.check_codebook(codebook(GOOD + [["C2", "category", "No role yet", ""]]), Path("codebook_mod.csv"))
 
 
 def test_reference_core_category_follows_the_stated_criterion(ref):
-    core = coding.core_category(ref.segments, ref.codebook, ref.studies)
+    core = paradigm.core_category(ref.segments, ref.codebook, ref.studies)
     assert core.iloc[0]["category"] == "Mentoring planning and management"
     assert core["links"].is_monotonic_decreasing
     assert bool(core.iloc[0]["criteria_agree"])
@@ -64,13 +67,13 @@ def test_core_category_is_computed_not_declared():
     studies = pd.DataFrame({"study_id": ["s1", "s2", "s3"]})
     seg = pd.DataFrame({"segment_id": list("123456"), "study_id": ["s1", "s1", "s2", "s2", "s3", "s3"],
                         "code_id": ["KB", "KA", "KB", "KC", "KB", "KC"], "quote": [""] * 6, "location": [""] * 6})
-    core = coding.core_category(seg, cb, studies)
+    core = paradigm.core_category(seg, cb, studies)
     # B co-occurs with A once and with C twice: 3 links; C: 2; A: 1.
     assert core[["category_id", "links", "frequency"]].values.tolist() == [["B", 3, 3], ["C", 2, 2], ["A", 1, 1]]
 
 
 def test_open_coding_table_covers_every_code_with_its_studies(ref):
-    t = coding.open_coding_table(ref.segments, ref.codebook)
+    t = paradigm.open_coding_table(ref.segments, ref.codebook)
     assert len(t) == 60 and (t["frequency"] >= 1).all()
     assert t["frequency"].sum() == len(ref.segments)
     k05 = t[t["code_id"] == "K05"].iloc[0]
@@ -78,19 +81,19 @@ def test_open_coding_table_covers_every_code_with_its_studies(ref):
 
 
 def test_study_category_matrix_sums_to_segments(ref):
-    m = coding.study_category_matrix(ref.segments, ref.codebook, ref.studies)
+    m = paradigm.study_category_matrix(ref.segments, ref.codebook, ref.studies)
     assert m.shape == (12, 7) and int(m.values.sum()) == len(ref.segments)
 
 
 def test_table3_has_the_article_roles(ref):
-    t = coding.table3(ref.codebook)
+    t = paradigm.table3(ref.codebook)
     assert t["Role in the paradigm model"].tolist() == [
         "Contextual condition", "Causal condition", "Causal condition", "Intervening condition", "Strategy",
         "Contextual condition", "Consequence"]
 
 
 def test_axial_table_counts_at_each_level(ref):
-    t = coding.axial_table(ref.codebook, ref.segments)
+    t = paradigm.axial_table(ref.codebook, ref.segments)
     assert len(t) == 21 and t["codes"].sum() == 60 and t["segments"].sum() == len(ref.segments)
     c2 = t[t["category_id"] == "C2"].iloc[0]
     assert c2["category_codes"] == 9 and c2["category_segments"] == 29
@@ -99,14 +102,14 @@ def test_axial_table_counts_at_each_level(ref):
 
 def test_saturation_curve_in_chunks_gives_the_same_band(ref, monkeypatch):
     """Issue 12: random orders are processed in chunks (bounded memory); the band is unchanged."""
-    whole = coding.saturation_curve(ref.segments, ref.studies, n_orders=97, seed=5)
-    monkeypatch.setattr(coding, "SATURATION_CHUNK", 3 * 12 * 60)  # three orders per chunk
-    assert coding.saturation_curve(ref.segments, ref.studies, n_orders=97, seed=5).equals(whole)
+    whole = saturation.saturation_curve(ref.segments, ref.studies, n_orders=97, seed=5)
+    monkeypatch.setattr(saturation, "SATURATION_CHUNK", 3 * 12 * 60)  # three orders per chunk
+    assert saturation.saturation_curve(ref.segments, ref.studies, n_orders=97, seed=5).equals(whole)
 
 
 def _leave_one_out_before_issue_12(segments, codebook, studies, min_studies=2):
     """The former implementation (every study against every node), kept as the reference."""
-    seg = coding.coded(segments, codebook)
+    seg = codebook_mod.coded(segments, codebook)
     rows = []
     for level, id_col, name_col in (("category", "category_id", "category"),
                                     ("subcategory", "subcategory_id", "subcategory")):
@@ -142,7 +145,7 @@ def test_leave_one_out_is_what_the_former_quadratic_code_gave(n_studies, picks, 
     studies = pd.DataFrame({"study_id": [f"T{i}" for i in range(n_studies)]})
     segs = pd.DataFrame([{"segment_id": f"g{j}", "study_id": f"T{s % n_studies}", "code_id": f"K{k}"}
                          for j, (s, k) in enumerate(picks)], columns=["segment_id", "study_id", "code_id"])
-    new = coding.leave_one_out(segs, cb, studies, min_studies=min_studies)
+    new = saturation.leave_one_out(segs, cb, studies, min_studies=min_studies)
     old = _leave_one_out_before_issue_12(segs, cb, studies, min_studies=min_studies)
     assert new.astype(str).values.tolist() == old.astype(str).values.tolist()
     assert list(new.columns) == list(old.columns)
@@ -164,7 +167,7 @@ def test_leave_one_out_grows_linearly_with_the_studies():
         best = float("inf")
         for _ in range(3):
             start = time.perf_counter()
-            coding.leave_one_out(segs, cb, studies)
+            saturation.leave_one_out(segs, cb, studies)
             best = min(best, time.perf_counter() - start)
         return best
 
@@ -187,7 +190,7 @@ def test_open_coding_table_grows_linearly_with_codes_and_segments():
         best = float("inf")
         for _ in range(3):
             start = time.perf_counter()
-            coding.open_coding_table(segs, cb)
+            paradigm.open_coding_table(segs, cb)
             best = min(best, time.perf_counter() - start)
         return best
 

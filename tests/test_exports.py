@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 
 import realdata
 from conftest import DATA, run_cli, tree_digest
-from pipeline import datafiles, dedup, exports, importing, prisma, records, validate
+from pipeline import datafiles
+from pipeline import inputs as inputs_mod
+from pipeline.screening import prisma
+from pipeline.search import dedup
+from pipeline.search import importing
+from pipeline.search import records
+from pipeline.search.readers import base
 from pipeline.errors import InputError
 
 HERE = Path(__file__).resolve().parent / "data"
@@ -33,7 +39,7 @@ def real():
 
 
 def read(path, source="X"):
-    report = exports.Report()
+    report = base.Report()
     return records.read_export(path, source, report=report), report.frame()
 
 
@@ -56,7 +62,7 @@ def test_ris_fields_match_the_raw_file(real):
     df, _ = read(f)
     blocks = ("\n" + f.read_text(encoding="utf-8-sig")).split("\nTY  - ")[1:]  # "1." lines come between
     first = lambda tag, b: next((line[6:].strip() for line in b.splitlines() if line.startswith(tag)), "")  # noqa
-    assert df["doi"].tolist() == [exports.clean_doi(first("DO  - ", b)) for b in blocks]
+    assert df["doi"].tolist() == [base.clean_doi(first("DO  - ", b)) for b in blocks]
     assert df["title"].tolist() == [first("T1  - ", b) for b in blocks]
     assert df["year"].tolist() == [first("Y1  - ", b)[:4] for b in blocks]
 
@@ -216,7 +222,7 @@ def test_import_order_never_changes_the_groups(real, tmp_path):
     results.append((_groups(data), set(pd.read_csv(data / "raw" / "records.csv", dtype=str)["record_id"])))
     assert all(r == results[0] for r in results)
     assert len(results[0][0]) == 6 and len(results[0][1]) == 18  # six studies, each exported three times
-    validate.load_inputs(data)
+    inputs_mod.load_inputs(data)
 
 
 def test_identical_records_in_two_files_of_one_import_are_duplicates(real, tmp_path, data_copy):
@@ -234,7 +240,7 @@ def test_source_per_file_and_the_prisma_counts_follow(real, data_copy):
     files = [real("asreview", realdata.AS + "embase.ris"), real("asreview", realdata.AS + "scopus.ris")]
     res = run_cli("import-records", *files, "--source", "Embase", "--source", "Scopus", "--data", data_copy)
     assert res.returncode == 0, res.stderr
-    inp = validate.load_inputs(data_copy)
+    inp = inputs_mod.load_inputs(data_copy)
     c = prisma.counts(inp.screening_log, inp.exclusion_reasons, inp.records)
     assert c["database_specific_results"] == {"Embase": 6, "Scopus": 6}
     log = pd.read_csv(data_copy / "raw" / "import_log.csv", dtype=str)
@@ -246,7 +252,7 @@ def test_validate_refuses_a_record_without_a_screening_row(real, data_copy):
     log = pd.read_csv(data_copy / "raw" / "screening_log.csv", dtype=str, keep_default_na=False)
     log.iloc[:-1].to_csv(data_copy / "raw" / "screening_log.csv", index=False)
     with pytest.raises(InputError, match="a screening row for record"):
-        validate.load_inputs(data_copy)
+        inputs_mod.load_inputs(data_copy)
 
 
 def test_an_interrupted_write_is_finished_by_the_next_command(data_copy):
@@ -256,7 +262,7 @@ def test_an_interrupted_write_is_finished_by_the_next_command(data_copy):
              datafiles._write_temp(crit, data_copy / "raw" / "criteria.csv")]
     (data_copy / datafiles.JOURNAL).write_text(
         '[["%s", "raw/x.csv"], ["%s", "raw/criteria.csv"]]' % tuple(str(t.relative_to(data_copy)) for t in temps))
-    validate.load_inputs(data_copy)
+    inputs_mod.load_inputs(data_copy)
     assert (data_copy / "raw" / "x.csv").exists() and not (data_copy / datafiles.JOURNAL).exists()
     assert not any(t.exists() for t in temps)
 
@@ -385,7 +391,7 @@ def test_two_imports_at_once_lose_no_record(real, data_copy):
         assert p.returncode == 0, err
     rec = pd.read_csv(data_copy / "raw" / "records.csv", dtype=str)
     assert sorted(rec["source"].value_counts().items()) == [("Embase", 6), ("Scopus", 6)]
-    validate.load_inputs(data_copy)
+    inputs_mod.load_inputs(data_copy)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -3,14 +3,18 @@ import hashlib
 import pandas as pd
 import pytest
 
-from pipeline import figures, screening, tables, validate
+from pipeline import inputs as inputs_mod
+from pipeline.publish import figures
+from pipeline.publish import tables
+from pipeline.screening import criteria
+from pipeline.screening import log as screening_log
 
 from conftest import DATA
 
 
 @pytest.fixture(scope="module")
 def ref():
-    return validate.load_inputs(DATA)
+    return inputs_mod.load_inputs(DATA)
 
 
 def digest(paths):
@@ -18,7 +22,7 @@ def digest(paths):
 
 
 def test_figures_are_byte_identical_across_saves(ref, tmp_path):
-    flow = screening.flow(ref.screening_log)
+    flow = screening_log.flow(ref.screening_log)
     a = figures.save_figure(figures.prisma_flow(flow), tmp_path / "a", "f")
     b = figures.save_figure(figures.prisma_flow(flow), tmp_path / "b", "f")
     assert digest(a) == digest(b)
@@ -27,8 +31,8 @@ def test_figures_are_byte_identical_across_saves(ref, tmp_path):
 
 
 def test_no_text_overflows_its_box(ref):
-    flow = screening.flow(ref.screening_log)
-    reasons = screening.reasons_by_stage(ref.screening_log, ref.exclusion_reasons)
+    flow = screening_log.flow(ref.screening_log)
+    reasons = criteria.reasons_by_stage(ref.screening_log, ref.exclusion_reasons)
     assert figures.overflowing_boxes(figures.prisma_flow(flow, reasons)) == []
     assert figures.overflowing_boxes(figures.paradigm_model(ref.codebook, "Mentoring planning and management")) == []
 
@@ -50,7 +54,7 @@ def test_tables_in_three_formats_escape_latex(tmp_path):
 
 def test_markdown_cells_stay_cells_and_html_stays_text(tmp_path):
     """Issue 11: '|', line breaks and raw HTML in data cannot add a column, a row or a script."""
-    from pipeline import tables
+    from pipeline.publish import tables
 
     df = pd.DataFrame({"quote": ["a | b", "line one\nline two", "<script>alert(1)</script>", "<img onerror=x>"],
                        "n": [1, 2, 3, 4]})
@@ -64,7 +68,7 @@ def test_markdown_cells_stay_cells_and_html_stays_text(tmp_path):
 
 def test_csv_outputs_neutralize_formulas_but_not_numbers(tmp_path):
     """Issue 11 (OWASP CSV injection): a text cell a spreadsheet would run gets a leading apostrophe."""
-    from pipeline import tables
+    from pipeline.publish import tables
 
     df = pd.DataFrame({"text": ["=HYPERLINK(\"http://x\")", "+1+1", "@SUM(A1)", "-cmd", "\tx", "plain", "-0.5"],
                        "value": [-1, 2, -0.25, 3, 4, 5, 6]})
@@ -78,7 +82,7 @@ def test_a_50_mb_cell_is_written_in_linear_memory(tmp_path):
     """Issue 11: the Markdown writer padded every row to the widest cell (6.7 GB for one 50 MB quote)."""
     import resource
 
-    from pipeline import tables
+    from pipeline.publish import tables
 
     big = "x" * (50 * 1024 * 1024)
     df = pd.DataFrame({"quote": [big] + ["short"] * 99, "n": range(100)})

@@ -9,12 +9,18 @@ from matplotlib.font_manager import get_font
 from matplotlib.textpath import TextToPath
 
 from conftest import DATA, ROOT, run_cli, tree_digest
-from pipeline import coding, figures, language, screening, translated, validate
+from pipeline import inputs as inputs_mod
+from pipeline import language
+from pipeline.coding import paradigm
+from pipeline.publish import figures
+from pipeline.publish import translated
+from pipeline.screening import criteria
+from pipeline.screening import log as screening_log
 
 
 @pytest.fixture(scope="module")
 def ref():
-    return validate.load_inputs(DATA)
+    return inputs_mod.load_inputs(DATA)
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +59,8 @@ def test_every_fixed_text_has_a_translation_in_every_language():
 
 
 def test_persian_figures_are_mirrored_fit_their_boxes_and_use_persian_digits(ref):
-    flow = screening.flow(ref.screening_log)
-    reasons = screening.reasons_by_stage(ref.screening_log, language.localized(ref.exclusion_reasons, ["label"], "fa"))
+    flow = screening_log.flow(ref.screening_log)
+    reasons = criteria.reasons_by_stage(ref.screening_log, language.localized(ref.exclusion_reasons, ["label"], "fa"))
     en = figures.prisma_flow(flow, reasons)
     fa = figures.in_language("fa", figures.prisma_flow, flow, reasons)
     assert figures.overflowing_boxes(fa) == []
@@ -92,7 +98,7 @@ def test_persian_tables_take_the_articles_wording_and_fall_back_to_english(ref, 
     assert "معیار پذیرش مقالات" in t1 and "غیر از کیفی و آمیخته" in t1
     cb = ref.codebook.copy()
     cb.loc[cb["node_id"] == "C1", "name_fa"] = ""
-    t3 = coding.table3(cb, "fa")
+    t3 = paradigm.table3(cb, "fa")
     assert t3.iloc[0, 0] == "Technical infrastructure and support"
     assert "C1" in language.missing_names(cb, "fa") and len(language.missing_names(ref.codebook, "fa")) == 60
 

@@ -7,7 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import runner, supplement
+from pipeline.publish.supplement import build as supplement_build
+from pipeline.publish.supplement import verify as supplement_verify
+from pipeline.run import cache
+from pipeline.run import project
 
 from conftest import run_cli
 
@@ -97,7 +100,7 @@ def test_runs_are_incremental(extended):
     s = extended["steps"]
     for key in ("cold", "noop", "param", "back"):
         assert s[key].returncode == 0, s[key].stderr
-    n = len(runner.discover(runner.NOTEBOOK_DIR))
+    n = len(project.discover(project.NOTEBOOK_DIR))
     assert s["cold"].stdout.count(" s\n") == n
     assert s["noop"].stdout.count("skipped (unchanged)") == n
     ran = [line.split()[1] for line in s["param"].stdout.splitlines() if line.startswith("[") and "skipped" not in line]
@@ -115,7 +118,7 @@ def test_an_edit_reruns_only_the_notebooks_that_read_the_edited_file(extended):
     assert s["criteria"].returncode == 0, s["criteria"].stderr
     assert _ran(s["criteria"]) == {"01_screening", "06_languages"}  # Table 1, in English and in Persian
     assert _ran(s["criteria_back"]) == {"01_screening", "06_languages"}
-    record = runner.read_run_record(extended["out"])
+    record = cache.read_run_record(extended["out"])
     assert "raw/criteria.csv" in record["notebooks"]["01_screening"]["reads"]
     assert "raw/criteria.csv" not in record["notebooks"]["02_code_extraction"]["reads"]
     assert all("*" not in nb["reads"] for nb in record["notebooks"].values())  # every kernel took the runner's inputs
@@ -141,7 +144,7 @@ def test_supplement_is_reproducible_and_complete(extended):
                    "tables/codebook.qdc", "reports/04_reliability.html", "reports/04_reliability.ipynb",
                    "figures/paradigm_model.svg", "data/raw/screening_log.csv", "data/coded/codebook.csv"):
         assert f"supplement/{needed}" in names, needed
-    prov = supplement.read_supplement(extended["root"] / "s1" / "supplement.zip")["provenance.json"].decode()
+    prov = supplement_verify.read_supplement(extended["root"] / "s1" / "supplement.zip")["provenance.json"].decode()
     assert '"figures/prisma_flow.svg"' in prov and '"cell_id": "01-10"' in prov and '"dirty_tree"' in prov
     entreq = (extended["root"] / "s1" / "supplement" / "ENTREQ.md").read_text()
     assert entreq.count("\n| ") == 22 and "FOR THE AUTHORS" in entreq and "Magiran" in entreq
@@ -172,9 +175,9 @@ def test_interrupted_build_leaves_no_zip(extended, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(supplement.zipfile.ZipFile, "writestr", boom)
+    monkeypatch.setattr(supplement_build.zipfile.ZipFile, "writestr", boom)
     with pytest.raises(KeyboardInterrupt):
-        supplement.build(tmp_path, project=extended["out"])
+        supplement_build.build(tmp_path, project=extended["out"])
     assert not (tmp_path / "supplement.zip").exists() and not (tmp_path / "supplement").exists()
     assert not list(tmp_path.glob(".supplement-*"))
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, run_cli, tree_digest
-from pipeline import runner
+from pipeline.run import project
 
 TITLE = "Peer support in online doctoral education: a qualitative evidence synthesis"
 TOPICS = ["peer mentoring", "writing groups", "online community", "supervisor feedback", "isolation",
@@ -126,7 +126,7 @@ def test_every_step_of_the_walkthrough_succeeds(review):
     assert "2 duplicates" in s["import"].stdout or "duplicates: 2" in s["import"].stdout or " 2 " in s["import"].stdout
     assert "8 included studies added" in s["screen"].stdout
     assert "1 to" in s["status"].stdout  # the record left open at the abstract stage
-    assert s["rerun"].stdout.count("skipped (unchanged)") == len(runner.discover(runner.NOTEBOOK_DIR))
+    assert s["rerun"].stdout.count("skipped (unchanged)") == len(project.discover(project.NOTEBOOK_DIR))
     assert "all" in s["verify"].stdout and "match" in s["verify"].stdout
 
 
@@ -177,7 +177,7 @@ def test_the_run_reads_the_reviews_own_tool_and_leaves_its_data_alone(review):
 
 def test_nothing_in_the_notebooks_or_the_package_names_the_reference_study():
     words = ["e-mentoring", "Shrestha", "Fallahi", "Neely", "86.7", "87 records", "seven categories"]
-    texts = {p: p.read_text(encoding="utf-8") for p in [*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("pipeline/*.py")]}
+    texts = {p: p.read_text(encoding="utf-8") for p in [*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("pipeline/**/*.py")]}
     found = [(p.name, w) for p, t in texts.items() for w in words if w in t]
     assert found == []
 
@@ -220,7 +220,7 @@ def test_init_writes_a_review_with_the_tool_the_data_headers_and_its_own_files(e
 def test_make_in_an_empty_review_runs_every_notebook_and_draws_an_empty_prisma_diagram(empty_review):
     root, make = empty_review["root"], empty_review["make"]
     assert make.returncode == 0, make.stdout + make.stderr
-    assert f"done: {len(runner.discover(runner.NOTEBOOK_DIR))} notebooks run" in make.stdout
+    assert f"done: {len(project.discover(project.NOTEBOOK_DIR))} notebooks run" in make.stdout
     assert (root / "figures" / "prisma2020.svg").exists() and (root / "figures" / "prisma_flow.png").exists()
     flow = pd.read_csv(root / "tables" / "prisma2020_counts.csv", dtype=str, keep_default_na=False)
     assert len(flow)
@@ -318,9 +318,9 @@ def test_screen_on_any_decisions_exits_0_or_2_and_leaves_data_alone_on_refusal(s
     if res.returncode == 2:
         assert tree_digest(screened) == before
     else:
-        from pipeline import validate
+        from pipeline import inputs as inputs_mod
 
-        validate.load_inputs(screened)
+        inputs_mod.load_inputs(screened)
 
 
 def test_run_json_of_the_walkthrough_records_the_reviews_own_data(review):

@@ -9,18 +9,25 @@ import pytest
 
 import realdata
 from conftest import DATA, ROOT, run_cli, tree_digest
-from pipeline import coding, qda, qda_import, validate
+from pipeline import inputs as inputs_mod
+from pipeline.coding import codebook
+from pipeline.coding import paradigm
+from pipeline.coding import saturation
+from pipeline.coding.qda import ids as qda_ids
+from pipeline.coding.qda import merge as qda_merge
+from pipeline.coding.qda import read as qda_read
+from pipeline.coding.qda import write as qda_write
 from pipeline.errors import InputError
 
 SHARED_XSD = ROOT.parent / "shared" / "formats" / "refi-qda" / "Codebook.xsd"
-EMPTY = pd.DataFrame(columns=qda.CODEBOOK_COLUMNS)
+EMPTY = pd.DataFrame(columns=qda_write.CODEBOOK_COLUMNS)
 NO_SEGMENTS = pd.DataFrame(columns=["segment_id", "study_id", "code_id", "location", "quote", "coder", "provenance"])
 NO_RECODING = pd.DataFrame(columns=["unit_id", "study_id", "occasion", "code_id", "provenance"])
 
 
 @pytest.fixture(scope="module")
 def ref():
-    return validate.load_inputs(DATA)
+    return inputs_mod.load_inputs(DATA)
 
 
 @pytest.fixture(scope="module")
@@ -36,41 +43,41 @@ def nvivo():
 def persian_codebook():
     rows = [["C1", "category", "زیرساخت فنی", "", "strategy", "تعریف"], ["S1", "subcategory", "پلتفرم پایدار", "C1", "", ""],
             ["K1", "code", "نیاز به پلتفرم پایدار", "S1", "", ""], ["K2", "code", "Ünïcode & <xml>", "S1", "", ""]]
-    cb = pd.DataFrame([r[:1] + [""] + r[1:] + ["", "", "reported"] for r in rows], columns=qda.CODEBOOK_COLUMNS)
-    cb["guid"] = cb["node_id"].map(qda.guids(cb))
+    cb = pd.DataFrame([r[:1] + [""] + r[1:] + ["", "", "reported"] for r in rows], columns=qda_write.CODEBOOK_COLUMNS)
+    cb["guid"] = cb["node_id"].map(qda_ids.guids(cb))
     return cb
 
 
 def merged(project, codebook=EMPTY, segments=NO_SEGMENTS, recoding=NO_RECODING, studies=None, sources=None,
            replace=False):
     studies = studies if studies is not None else pd.DataFrame({"study_id": ["s1", "neely2017"]})
-    return qda_import.merge_project(project, codebook, segments, recoding, studies, sources, "test.qdpx", "Test",
+    return qda_merge.merge_project(project, codebook, segments, recoding, studies, sources, "test.qdpx", "Test",
                                     replace)
 
 
 def test_exported_codebook_is_valid_against_the_standard_schema(ref):
-    document = qda.codebook_to_qdc(ref.codebook)
-    assert qda.validate_xml(document) == []
+    document = qda_write.codebook_to_qdc(ref.codebook)
+    assert qda_write.validate_xml(document) == []
     if SHARED_XSD.exists():  # the package ships the standard's schema unchanged
-        assert (qda.SCHEMA_DIR / "Codebook.xsd").read_bytes() == SHARED_XSD.read_bytes()
+        assert (qda_write.SCHEMA_DIR / "Codebook.xsd").read_bytes() == SHARED_XSD.read_bytes()
     assert not document.startswith(b"\xef\xbb\xbf")
 
 
 def test_schema_check_catches_an_invalid_document():
     bad = b'<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/><Sets/></CodeBook>'
-    assert qda.validate_xml(bad)
+    assert qda_write.validate_xml(bad)
 
 
 def test_reference_guids_are_those_of_the_name_paths(ref):
-    paths = qda._paths(ref.codebook)
-    assert all(g == qda.guid_for(paths[n]) for n, g in zip(ref.codebook["node_id"], ref.codebook["guid"]))
+    paths = qda_ids.codebook_paths(ref.codebook)
+    assert all(g == qda_ids.guid_for(paths[n]) for n, g in zip(ref.codebook["node_id"], ref.codebook["guid"]))
 
 
 def reorder_siblings(document: bytes) -> bytes:
     """The same codebook with every list of sibling codes reversed (NVivo lists them alphabetically)."""
     from xml.etree import ElementTree as ET
 
-    ET.register_namespace("", qda.CODEBOOK_NS)
+    ET.register_namespace("", qda_write.CODEBOOK_NS)
     root = ET.fromstring(document)
     for el in root.iter():
         codes = [c for c in el if c.tag.endswith("}Code")]
@@ -83,8 +90,8 @@ def reorder_siblings(document: bytes) -> bytes:
 
 @pytest.mark.parametrize("shuffle", [False, True])
 def test_reimporting_our_codebook_in_any_sibling_order_changes_no_byte(data_copy, tmp_path, shuffle):
-    inp = validate.load_inputs(data_copy)
-    document = qda.codebook_to_qdc(inp.codebook)
+    inp = inputs_mod.load_inputs(data_copy)
+    document = qda_write.codebook_to_qdc(inp.codebook)
     path = tmp_path / "codebook.qdc"
     path.write_bytes(reorder_siblings(document) if shuffle else document)
     before = tree_digest(data_copy / "coded")
@@ -95,12 +102,12 @@ def test_reimporting_our_codebook_in_any_sibling_order_changes_no_byte(data_copy
 
 
 def test_a_renamed_code_keeps_its_id_provenance_and_segments(data_copy, tmp_path):
-    inp = validate.load_inputs(data_copy)
-    document = qda.codebook_to_qdc(inp.codebook).replace(b'name="Email"', b'name="E-mail"')
+    inp = inputs_mod.load_inputs(data_copy)
+    document = qda_write.codebook_to_qdc(inp.codebook).replace(b'name="Email"', b'name="E-mail"')
     path = tmp_path / "renamed.qdc"
     path.write_bytes(document)
     assert run_cli("import-coded", path, "--data", data_copy).returncode == 0
-    after = validate.load_inputs(data_copy)
+    after = inputs_mod.load_inputs(data_copy)
     row = after.codebook.set_index("name").loc["E-mail"]
     was = inp.codebook.set_index("name").loc["Email"]
     assert (row["node_id"], row["provenance"], row["source"]) == (was["node_id"], was["provenance"], was["source"])
@@ -112,7 +119,7 @@ def test_export_then_import_of_our_project_is_lossless(data_copy, tmp_path):
     res = run_cli("export-qda", out, "--data", data_copy)
     assert res.returncode == 0, res.stderr
     with zipfile.ZipFile(out) as z:
-        assert qda.validate_xml(z.read("project.qde"), "Project.xsd") == []
+        assert qda_write.validate_xml(z.read("project.qde"), "Project.xsd") == []
     again = tmp_path / "again.qdpx"
     run_cli("export-qda", again, "--data", data_copy)
     assert out.read_bytes() == again.read_bytes()
@@ -124,10 +131,10 @@ def test_export_then_import_of_our_project_is_lossless(data_copy, tmp_path):
 
 def test_exported_positions_give_back_every_quote(ref, tmp_path):
     path = tmp_path / "p.qdpx"
-    path.write_bytes(qda.project_qdpx(ref.codebook, ref.segments))
-    project = qda_import.read_qdpx(path)
+    path.write_bytes(qda_write.project_qdpx(ref.codebook, ref.segments))
+    project = qda_read.read_qdpx(path)
     assert len(project.codings) == len(ref.segments)
-    quoted = dict(zip(ref.segments["segment_id"].map(lambda s: qda.guid_for(("coding", s))), ref.segments["quote"]))
+    quoted = dict(zip(ref.segments["segment_id"].map(lambda s: qda_ids.guid_for(("coding", s))), ref.segments["quote"]))
     assert all(c.quote == quoted[c.guid] for c in project.codings if quoted[c.guid])
     assert {c.coder for c in project.codings} == {"coder1"}
 
@@ -135,16 +142,16 @@ def test_exported_positions_give_back_every_quote(ref, tmp_path):
 def test_persian_names_survive_xml_and_roles_travel_as_sets(tmp_path):
     cb = persian_codebook()
     path = tmp_path / "fa.qdc"
-    path.write_bytes(qda.codebook_to_qdc(cb))
-    assert qda.validate_xml(path.read_bytes()) == []
-    back = merged(qda_import.read_qdc(path)).codebook
+    path.write_bytes(qda_write.codebook_to_qdc(cb))
+    assert qda_write.validate_xml(path.read_bytes()) == []
+    back = merged(qda_read.read_qdc(path)).codebook
     assert back["name"].tolist() == cb["name"].tolist() and back.loc[0, "role"] == "strategy"
 
 
 # --------------------------------------------------------------------------- real and tool-shaped projects
 
 def test_real_nvivo_project_imports_with_utf16_positions_and_quotes_on_word_boundaries(nvivo, data_copy):
-    project = qda_import.read_qdpx(nvivo)
+    project = qda_read.read_qdpx(nvivo)
     assert project.origin == "NVivo for Windows 12.6" and len(project.codings) == 303
     assert project.positions == "UTF-16 code units"
     assert max(n.depth for n in project.nodes) == 4  # four levels: codes under codes
@@ -162,7 +169,7 @@ def test_real_nvivo_project_imports_with_utf16_positions_and_quotes_on_word_boun
     res = run_cli("import-coded", nvivo, "--data", data_copy)
     assert res.returncode == 0, res.stderr
     assert "152 codes (0 matched by GUID or path, 152 new" in res.stdout and "303 new segments" in res.stdout
-    inp = validate.load_inputs(data_copy)
+    inp = inputs_mod.load_inputs(data_copy)
     new = inp.codebook[inp.codebook["provenance"] == "imported:NVivo for Windows 12.6"]
     assert len(new) == 152 and (new["level"] == "category").sum() == len([n for n in project.nodes if n.depth == 1])
     assert (inp.segments["provenance"] == "imported:NVivo for Windows 12.6").sum() == 303
@@ -215,7 +222,7 @@ def test_atlas_shaped_project_flat_codes_named_qde_and_what_is_not_imported(tmp_
     res = run_cli("import-coded", atlas_like(tmp_path, ns=ns), "--data", data_copy)
     assert res.returncode == 0, res.stderr
     assert "1 text codings (1 new segments)" in res.stdout and "3 item(s) not imported" in res.stdout
-    inp = validate.load_inputs(data_copy)
+    inp = inputs_mod.load_inputs(data_copy)
     seg = inp.segments.iloc[-1]
     assert (seg["study_id"], seg["quote"], seg["coder"]) == ("ongoz2018", "Mentoring", "Ana")
     node = inp.codebook.set_index("node_id").loc[seg["code_id"]]
@@ -227,7 +234,7 @@ def test_atlas_shaped_project_flat_codes_named_qde_and_what_is_not_imported(tmp_
 
 def test_source_names_become_study_ids_through_their_slug(tmp_path, data_copy):
     studies = pd.read_csv(data_copy / "raw" / "studies.csv", dtype=str, keep_default_na=False)
-    assert "ongoz2018" in set(studies["study_id"]) and qda_import.slug("Ongöz 2018") == "Ongoz_2018"
+    assert "ongoz2018" in set(studies["study_id"]) and qda_ids.slug("Ongöz 2018") == "Ongoz_2018"
     res = run_cli("import-coded", atlas_like(tmp_path), "--data", data_copy)
     assert res.returncode == 2 and "'Ongoz_2018'" in res.stderr  # the slug is proposed
 
@@ -256,7 +263,7 @@ def test_empty_codes_change_nothing_and_replace_refuses_what_rows_still_use(tmp_
 def test_replace_refuses_recoding_rows_left_dangling(ref, tmp_path, data_copy):
     sub = ref.segments[ref.segments["study_id"] == "neely2017"]
     path = tmp_path / "part.qdpx"
-    path.write_bytes(qda.project_qdpx(ref.codebook, sub.assign(segment_id=sub["segment_id"] + "x")))
+    path.write_bytes(qda_write.project_qdpx(ref.codebook, sub.assign(segment_id=sub["segment_id"] + "x")))
     res = run_cli("import-coded", path, "--replace", "--data", data_copy)
     assert res.returncode == 2 and "coded/recoding.csv" in res.stderr
 
@@ -279,13 +286,13 @@ def test_hostile_or_malformed_xml_is_refused(case, tmp_path):
     path = tmp_path / "x.qdc"
     path.write_bytes(HOSTILE[case])
     with pytest.raises(InputError) as err:
-        qda_import.read_qdc(path)
+        qda_read.read_qdc(path)
     assert str(path) in err.value.message
     project = tmp_path / "x.qdpx"
     with zipfile.ZipFile(project, "w") as z:
         z.writestr("project.qde", HOSTILE[case])
     with pytest.raises(InputError) as err:
-        qda_import.read_qdpx(project)
+        qda_read.read_qdpx(project)
     assert str(project) in err.value.message
 
 
@@ -296,7 +303,7 @@ def test_zip_entries_pointing_outside_are_refused(entry, tmp_path):
         z.writestr("project.qde", b"<Project/>")
         z.writestr(entry, b"x")
     with pytest.raises(InputError, match="outside"):
-        qda_import.read_qdpx(project)
+        qda_read.read_qdpx(project)
 
 
 def test_symlinks_and_zip_bombs_are_refused_before_inflating(tmp_path):
@@ -307,14 +314,14 @@ def test_symlinks_and_zip_bombs_are_refused_before_inflating(tmp_path):
         z.writestr(info, "/etc/passwd")
         z.writestr("project.qde", b"<Project/>")
     with pytest.raises(InputError, match="symbolic link"):
-        qda_import.read_qdpx(link)
+        qda_read.read_qdpx(link)
     bomb = tmp_path / "bomb.qdpx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("project.qde", b"<Project/>")
         z.writestr("sources/big.txt", b"\0" * (64 * 2**20))
     assert bomb.stat().st_size < 2**20
     with pytest.raises(InputError, match="zip bomb"):
-        qda_import.read_qdpx(bomb)
+        qda_read.read_qdpx(bomb)
 
 
 # --------------------------------------------------------------------------- generic spreadsheets, analytics
@@ -342,17 +349,17 @@ def test_nested_codes_and_codings_on_upper_nodes_are_placed(ref):
                            "name": "Deeper", "parent_id": "K01", "role": "", "definition": "", "related_concepts": "",
                            "source": "", "provenance": "imported:x"}])
     cb = pd.concat([cb, extra], ignore_index=True)
-    coding.check_codebook(cb, "codebook.csv")
-    h = coding.hierarchy(cb).set_index("code_id")
+    codebook.check_codebook(cb, "codebook.csv")
+    h = codebook.hierarchy(cb).set_index("code_id")
     assert h.loc["K99", "subcategory_id"] == h.loc["K01", "subcategory_id"]
     seg = pd.DataFrame({"segment_id": ["x1", "x2"], "study_id": ["neely2017"] * 2, "code_id": ["K99", "C1"],
                         "location": "", "quote": "", "coder": "a", "provenance": "reported"})
-    table = coding.open_coding_table(seg, cb).set_index("code_id")
+    table = paradigm.open_coding_table(seg, cb).set_index("code_id")
     assert table.loc["K99", "frequency"] == 1 and table.loc["C1", "frequency"] == 1
 
 
 def test_saturation_curve_ends_at_all_codes(ref):
-    curve = coding.saturation_curve(ref.segments, ref.studies, n_orders=50, seed=1)
+    curve = saturation.saturation_curve(ref.segments, ref.studies, n_orders=50, seed=1)
     assert len(curve) == 12 and curve["codes_publication_order"].iloc[-1] == 60
     assert curve["codes_publication_order"].is_monotonic_increasing
     assert (curve["codes_random_low"] <= curve["codes_random_mean"]).all()
@@ -360,7 +367,7 @@ def test_saturation_curve_ends_at_all_codes(ref):
 
 
 def test_leave_one_out_flags_single_study_support(ref):
-    loo = coding.leave_one_out(ref.segments, ref.codebook, ref.studies, min_studies=2)
+    loo = saturation.leave_one_out(ref.segments, ref.codebook, ref.studies, min_studies=2)
     email = loo[(loo["node"] == "Email")]
     assert email[["study_removed", "status"]].values.tolist() == [["ongoz2018", "loses all support"]]
     assert set(loo["status"]) <= {"loses all support", "below threshold"}
@@ -379,7 +386,7 @@ def test_qualcoder_imports_our_export_with_codes_hierarchy_and_codings(ref, tmp_
     if not (src and python):
         pytest.skip("QualCoder's importer needs QUALCODER_SRC and QUALCODER_PYTHON (QualCoder is not on PyPI)")
     project = tmp_path / "coded.qdpx"
-    project.write_bytes(qda.project_qdpx(ref.codebook, ref.segments))
+    project.write_bytes(qda_write.project_qdpx(ref.codebook, ref.segments))
     out = subprocess.run([python, str(Path(__file__).parent / "qualcoder_harness.py"), src, str(project),
                           str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
@@ -421,7 +428,7 @@ def test_taguette_codebook_from_taguettes_own_exporter(tmp_path, data_copy):
     res = run_cli("import-coded", qdc, "--data", data_copy)
     assert res.returncode == 0, res.stderr
     assert "from Taguette 1.5.2: 3 codes (0 matched by GUID or path, 3 new" in res.stdout
-    cb = validate.load_inputs(data_copy).codebook
+    cb = inputs_mod.load_inputs(data_copy).codebook
     new = cb[cb["provenance"] == "imported:Taguette 1.5.2"]
     assert set(new["name"]) == {"interesting", "tools.email", "Ongöz says"} and (new["level"] == "category").all()
     assert (new["guid"] == new["guid"].str.lower()).all()
@@ -442,7 +449,7 @@ def test_real_atlas_ti_projects_import_as_atlas_ti_wrote_them(data_copy):
     res = run_cli("import-coded", ATLAS / "target-atlas-project.qdpx", "--data", data_copy)
     assert res.returncode == 0, res.stderr
     assert "3 codes (0 matched by GUID or path, 3 new" in res.stdout
-    cb = validate.load_inputs(data_copy).codebook
+    cb = inputs_mod.load_inputs(data_copy).codebook
     new = cb[cb["provenance"] == "imported:ATLAS.ti for Windows 23.2.3.27778"].set_index("name")
     assert new.loc["Commits", "level"] == "category" and new.loc["Commits", "guid"] == \
         "a182cd3a-d83c-4d8c-bc80-26d9103ec6d6"
@@ -463,19 +470,19 @@ from hypothesis import strategies as st  # noqa: E402
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.integers(0, 3000), junk=st.binary(max_size=30), pos=st.integers(0, 3000))
 def test_mutated_codebooks_and_projects_are_read_or_refused_cleanly(ref, tmp_path, cut, junk, pos):
-    qdc = qda.codebook_to_qdc(ref.codebook)[:6000]
+    qdc = qda_write.codebook_to_qdc(ref.codebook)[:6000]
     mutated = qdc[:pos] + junk + qdc[pos + cut // 10:]
     path = tmp_path / "m.qdc"
     path.write_bytes(mutated)
     try:
-        qda_import.read_qdc(path)
+        qda_read.read_qdc(path)
     except InputError as exc:
         assert str(path) in exc.message
     project = tmp_path / "m.qdpx"
     with zipfile.ZipFile(project, "w") as z:
         z.writestr("project.qde", mutated.replace(b"codebook:1.0", b"project:1.0"))
     try:
-        qda_import.read_qdpx(project)
+        qda_read.read_qdpx(project)
     except InputError as exc:
         assert str(project) in exc.message
 

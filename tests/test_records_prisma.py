@@ -5,7 +5,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import exports, figures, prisma, records, screening, validate
+from pipeline import inputs as inputs_mod
+from pipeline.publish import figures
+from pipeline.screening import appraisal
+from pipeline.screening import prisma
+from pipeline.screening import reviews
+from pipeline.search import records
+from pipeline.search.readers import base
 from pipeline.errors import InputError
 
 from conftest import DATA, run_cli, tree_digest
@@ -47,7 +53,7 @@ def test_faulty_ris_is_read_leniently_and_reported(tmp_path, content, titles, no
     """A missing 'ER' or a banner never refuses the file: the records come through and the fault is reported."""
     f = tmp_path / "faulty.ris"
     f.write_text(content)
-    report = exports.Report()
+    report = base.Report()
     assert records.read_export(f, "X", report=report)["title"].tolist() == titles
     if note:
         assert report.frame()["detail"].str.contains(note).any()
@@ -69,7 +75,7 @@ def test_import_command_appends_only_what_is_new_and_updates_the_flow(data_copy,
     assert "added 1" in res.stdout and "flagged 1 as duplicates" in res.stdout  # same title, year and author
     res = run_cli("import-records", HERE / "pubmed.nbib", "--source", "ERIC", "--data", data_copy)
     assert "2 already in the corpus" in res.stdout and "added 0" in res.stdout
-    inp = validate.load_inputs(data_copy)
+    inp = inputs_mod.load_inputs(data_copy)
     assert len(inp.screening_log) == 87 + 5
     review = pd.read_csv(data_copy / "raw" / "duplicates.csv")
     assert review["kept"].sum() == 1 and (~review["kept"]).sum() == 1
@@ -89,7 +95,7 @@ def test_failed_import_changes_nothing(data_copy, tmp_path):
 
 
 def test_reference_prisma_counts_and_identities():
-    inp = validate.load_inputs(DATA)
+    inp = inputs_mod.load_inputs(DATA)
     c = prisma.counts(inp.screening_log, inp.exclusion_reasons, inp.records)
     prisma.check(c)
     assert (c["database_results"], c["records_screened"], c["records_excluded"], c["dbr_sought_reports"],
@@ -98,7 +104,7 @@ def test_reference_prisma_counts_and_identities():
 
 
 def test_prisma_csv_round_trip_in_the_template(tmp_path):
-    inp = validate.load_inputs(DATA)
+    inp = inputs_mod.load_inputs(DATA)
     c = prisma.counts(inp.screening_log, inp.exclusion_reasons, inp.records)
     path = prisma.write_csv(c, tmp_path / "prisma2020.csv")
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -155,17 +161,17 @@ def test_previous_studies_arm_in_the_diagram():
 
 
 def test_two_reviewers_agreement_and_conflicts():
-    reviews = pd.DataFrame({
+    decided = pd.DataFrame({
         "record_id": ["a", "a", "b", "b", "c", "c", "d", "d"],
         "stage": ["title"] * 8,
         "reviewer": ["r1", "r2"] * 4,
         "decision": ["include", "include", "exclude", "include", "exclude", "exclude", "include", "include"],
         "reason": ["", "", "language", "", "language", "language", "", ""]})
     log = pd.DataFrame({"record_id": list("abcd"), "title": ["include", "exclude", "exclude", "include"]})
-    agreement = screening.reviewer_agreement(reviews)
+    agreement = reviews.reviewer_agreement(decided)
     assert agreement[["stage", "records", "percent_agreement"]].values.tolist() == [["title", 4, 75.0]]
     assert agreement["cohen_kappa"].iloc[0] == 0.5
-    conf = screening.conflicts(reviews, log)
+    conf = reviews.conflicts(decided, log)
     assert conf[["record_id", "r1", "r2", "resolved", "status"]].values.tolist() == [
         ["b", "exclude", "include", "exclude", "resolved"]]
 
@@ -178,10 +184,10 @@ def test_screening_decision_for_an_unknown_record_is_refused(data_copy):
 
 
 def test_casp_rule():
-    appraisal = pd.DataFrame([["r1"] + ["Yes"] * 8 + ["No", "Can't tell"], ["r2"] + ["Yes"] * 5 + ["No"] * 5],
+    answers = pd.DataFrame([["r1"] + ["Yes"] * 8 + ["No", "Can't tell"], ["r2"] + ["Yes"] * 5 + ["No"] * 5],
                              columns=["record_id"] + [f"q{i}" for i in range(1, 11)])
-    t = screening.casp_table(appraisal, min_yes=7)
+    t = appraisal.casp_table(answers, min_yes=7)
     assert t[["record_id", "yes", "no", "cant_tell", "rule_decision"]].values.tolist() == [
         ["r1", 8, 1, 1, "include"], ["r2", 5, 5, 0, "exclude"]]
     log = pd.DataFrame({"record_id": ["r1", "r2"], "quality": ["include", "include"]})
-    assert screening.quality_disagreements(t, log)["record_id"].tolist() == ["r2"]
+    assert appraisal.quality_disagreements(t, log)["record_id"].tolist() == ["r2"]

@@ -26,7 +26,10 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
-from pipeline import reliability as r
+from pipeline.reliability import bootstrap
+from pipeline.reliability import coefficients
+from pipeline.reliability import matrix
+from pipeline.reliability import retest
 
 from conftest import run_cli
 
@@ -62,47 +65,47 @@ def from_table(table):
 
 def test_krippendorff_2011_binary_example():
     m = pd.DataFrame({"A": [0, 1, 0, 0, 0, 0, 0, 0, 1, 0], "B": [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]})
-    assert round(r.krippendorff_alpha(m), 3) == 0.095
+    assert round(coefficients.krippendorff_alpha(m), 3) == 0.095
 
 
 @pytest.mark.parametrize("level,published", [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849),
                                              ("ratio", 0.797)])
 def test_krippendorff_2011_four_observers_missing_data(level, published):
-    assert round(r.krippendorff_alpha(KRIPP_C, level), 3) == published
+    assert round(coefficients.krippendorff_alpha(KRIPP_C, level), 3) == published
 
 
 def test_cohen_1960_table_1():
     m = from_table([[88, 14, 18], [10, 40, 10], [2, 6, 12]])
-    assert round(r.percent_agreement(m), 2) == 0.70
-    assert round(r.cohen_kappa(m), 2) == 0.49
+    assert round(coefficients.percent_agreement(m), 2) == 0.70
+    assert round(coefficients.cohen_kappa(m), 2) == 0.49
 
 
 def test_fleiss_1971_diagnoses():
-    assert round(r.fleiss_kappa(pd.DataFrame(FLEISS_1971)), 3) == 0.430
+    assert round(coefficients.fleiss_kappa(pd.DataFrame(FLEISS_1971)), 3) == 0.430
 
 
 def test_fleiss_ten_subjects_fourteen_raters():
-    assert round(r.fleiss_kappa_counts(WIKI_FLEISS), 3) == 0.210
+    assert round(coefficients.fleiss_kappa_counts(WIKI_FLEISS), 3) == 0.210
 
 
 def test_reference_study_table_2_and_the_formula():
-    table = r.formula_comparison(45, 39)
+    table = retest.formula_comparison(45, 39)
     assert table["value_percent"].tolist() == [86.7, 86.7, 173.3]
     assert table["possible"].tolist() == [True, True, False]
     m = pd.DataFrame({"o1": ["a"] * 45, "o2": ["a"] * 39 + ["b"] * 6})
-    assert round(100 * r.holsti(m), 1) == 86.7
+    assert round(100 * coefficients.holsti(m), 1) == 86.7
 
 
 def test_holsti_counts_each_coders_own_decisions():
     m = pd.DataFrame({"A": ["x", "y", "z", NAN], "B": ["x", "y", NAN, NAN]})
-    assert r.holsti(m) == pytest.approx(2 * 2 / (3 + 2))
+    assert coefficients.holsti(m) == pytest.approx(2 * 2 / (3 + 2))
 
 
 def test_scott_pi_alpha_identity_for_two_coders():
     # For two coders and no missing data, alpha = 1 - (1 - pi) * (2n - 1) / (2n)  (Krippendorff 2004).
     m = from_table([[20, 5, 1], [4, 15, 2], [1, 3, 9]])
     n = len(m)
-    assert r.krippendorff_alpha(m) == pytest.approx(1 - (1 - r.scott_pi(m)) * (2 * n - 1) / (2 * n))
+    assert coefficients.krippendorff_alpha(m) == pytest.approx(1 - (1 - coefficients.scott_pi(m)) * (2 * n - 1) / (2 * n))
 
 
 def test_gwet_ac1_two_raters_textbook_formula():
@@ -111,14 +114,14 @@ def test_gwet_ac1_two_raters_textbook_formula():
     pi = p.mean(axis=1)
     pe = 2 * pi[0] * (1 - pi[0])
     pa = (m["first"] == m["second"]).mean()
-    assert r.gwet_ac1(m) == pytest.approx((pa - pe) / (1 - pe))
+    assert coefficients.gwet_ac1(m) == pytest.approx((pa - pe) / (1 - pe))
 
 
 def test_disagreements_and_confusion_matrix():
     m = pd.DataFrame({"A": ["x", "y", "x"], "B": ["x", "x", "x"]}, index=pd.Index(["u1", "u2", "u3"], name="unit"))
-    assert r.disagreements(m)["unit"].tolist() == ["u2"]
-    assert r.confusion_matrix(m).to_numpy().tolist() == [[2, 0], [1, 0]]
-    per = r.per_category_agreement(m).set_index("value")
+    assert coefficients.disagreements(m)["unit"].tolist() == ["u2"]
+    assert coefficients.confusion_matrix(m).to_numpy().tolist() == [[2, 0], [1, 0]]
+    per = coefficients.per_category_agreement(m).set_index("value")
     assert per.loc["x", "specific_agreement"] == pytest.approx(2 * 2 / (2 * 2 + 1))
 
 
@@ -133,7 +136,7 @@ def test_cohen_kappa_matches_scikit_learn(data):
     m = pd.DataFrame({"a": a, "b": b})
     for weights in (None, "linear", "quadratic"):
         expected = cohen_kappa_score(a, b, weights=weights, labels=sorted(set(a) | set(b)))
-        got = r.cohen_kappa(m, weights)
+        got = coefficients.cohen_kappa(m, weights)
         if np.isnan(expected):
             continue
         assert got == pytest.approx(expected, abs=1e-9)
@@ -144,40 +147,40 @@ def test_cohen_kappa_matches_scikit_learn(data):
 def test_fleiss_kappa_matches_statsmodels(raters, units, seed):
     rng = np.random.default_rng(seed)
     data = pd.DataFrame(rng.integers(0, 3, size=(units, raters)))
-    codes, dom = r.encode(data)
-    table = r.value_counts(codes, len(dom))
+    codes, dom = matrix.encode(data)
+    table = matrix.value_counts(codes, len(dom))
     expected = sm_fleiss(table, method="fleiss")
     if np.isnan(expected):
         return
-    assert r.fleiss_kappa(data) == pytest.approx(expected, abs=1e-9)
+    assert coefficients.fleiss_kappa(data) == pytest.approx(expected, abs=1e-9)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(2, 4), st.integers(4, 30), st.integers(0, 10_000), st.sampled_from(r.LEVELS))
+@given(st.integers(2, 4), st.integers(4, 30), st.integers(0, 10_000), st.sampled_from(matrix.LEVELS))
 def test_alpha_matches_krippendorff_package_with_missing_data(coders, units, seed, level):
     rng = np.random.default_rng(seed)
     values = rng.integers(1, 6, size=(units, coders)).astype(float)
     values[rng.random(values.shape) < 0.2] = np.nan
     m = pd.DataFrame(values)
-    if r.pairable(m).empty or len(pd.unique(m.stack())) < 2:
+    if matrix.pairable(m).empty or len(pd.unique(m.stack())) < 2:
         return
     expected = krippendorff.alpha(reliability_data=values.T, level_of_measurement=level)
-    assert r.krippendorff_alpha(m, level) == pytest.approx(expected, abs=1e-9)
+    assert coefficients.krippendorff_alpha(m, level) == pytest.approx(expected, abs=1e-9)
 
 
 def test_nominal_strings_are_accepted():
     m = pd.DataFrame({"A": ["کد", "b", "c"], "B": ["کد", "b", "b"]})
-    assert r.krippendorff_alpha(m) == pytest.approx(
+    assert coefficients.krippendorff_alpha(m) == pytest.approx(
         krippendorff.alpha(reliability_data=[[0, 1, 2], [0, 1, 1]], level_of_measurement="nominal"))
 
 
 def test_bootstrap_is_seeded_and_brackets_the_estimate():
-    one = r.bootstrap_alpha(KRIPP_C, "interval", n_boot=2000, seed=7)
-    two = r.bootstrap_alpha(KRIPP_C, "interval", n_boot=2000, seed=7)
+    one = bootstrap.bootstrap_alpha(KRIPP_C, "interval", n_boot=2000, seed=7)
+    two = bootstrap.bootstrap_alpha(KRIPP_C, "interval", n_boot=2000, seed=7)
     assert one["ci95"] == two["ci95"]
     assert one["ci95"][0] < one["alpha"] < one["ci95"][1]
     assert 0 <= one["q_below_minimum"] <= 1
-    k = r.bootstrap_kappa(from_table([[30, 5], [10, 55]]), n_boot=1000, seed=1)
+    k = bootstrap.bootstrap_kappa(from_table([[30, 5], [10, 55]]), n_boot=1000, seed=1)
     assert k["ci95"][0] < k["kappa"] < k["ci95"][1]
 
 
@@ -185,13 +188,13 @@ def test_bootstrap_alpha_mean_is_close_to_alpha_on_large_data():
     rng = np.random.default_rng(0)
     truth = rng.integers(0, 4, 2000)
     data = np.stack([np.where(rng.random(2000) < 0.8, truth, rng.integers(0, 4, 2000)) for _ in range(3)], axis=1)
-    res = r.bootstrap_alpha(pd.DataFrame(data), n_boot=1000, seed=0)
+    res = bootstrap.bootstrap_alpha(pd.DataFrame(data), n_boot=1000, seed=0)
     assert abs(np.mean(res["samples"]) - res["alpha"]) < 0.01
 
 
 def test_units_with_one_value_do_not_count():
     m = pd.DataFrame({"A": ["x", "y", "z"], "B": ["x", "y", NAN]})
-    assert r.percent_agreement(m) == 1.0
+    assert coefficients.percent_agreement(m) == 1.0
 
 
 # ---- the command -------------------------------------------------------------------------
@@ -288,25 +291,25 @@ def test_disagreements_are_listed_without_a_per_unit_apply():
     """Issue 11: listing disagreements took 12 of 14 s on 1,000,000 units (a row-wise apply); same result."""
     m = pd.DataFrame({"a": ["x", "y", None, "x", "z"], "b": ["x", "z", "y", None, "z"], "c": [None, "y", "y", "x", "q"]},
                      index=pd.Index(["u1", "u2", "u3", "u4", "u5"], name="unit"))
-    assert r.disagreements(m)["unit"].tolist() == ["u2", "u5"]
+    assert coefficients.disagreements(m)["unit"].tolist() == ["u2", "u5"]
 
 
 def test_kappa_bootstrap_in_chunks_draws_the_same_resamples(monkeypatch):
     """Issue 11: 1000 resamples of 1,000,000 units were one 8 GB index; in chunks, the same numbers."""
     rng = np.random.default_rng(0)
     m = pd.DataFrame(rng.integers(0, 3, (997, 2)))
-    whole = r.bootstrap_kappa(m, n_boot=301, seed=3)
-    monkeypatch.setattr(r, "BOOT_CELLS", 5 * 997 + 1)  # five resamples per chunk, the last one short
-    assert r.bootstrap_kappa(m, n_boot=301, seed=3) == whole
+    whole = bootstrap.bootstrap_kappa(m, n_boot=301, seed=3)
+    monkeypatch.setattr(bootstrap, "BOOT_CELLS", 5 * 997 + 1)  # five resamples per chunk, the last one short
+    assert bootstrap.bootstrap_kappa(m, n_boot=301, seed=3) == whole
 
 
 def test_numeric_matrix_keeps_its_dtype_and_the_report_reads_as_before(tmp_path):
     """Issue 11: numbers stay numbers (vectorized checks on a million cells); codes print as written."""
-    from pipeline import reliability_io
+    from pipeline.reliability import files
 
     f = tmp_path / "r.csv"
     f.write_text("unit,a,b\n1, 1 ,1\n2,2,\n3,3,1\n")
-    matrix, _ = reliability_io.read_reliability_file(f)
+    matrix, _ = files.read_reliability_file(f)
     assert matrix["a"].dtype.kind == "i" and matrix["b"].dtype.kind == "f"
     res = run_cli("reliability", f)
     assert res.returncode == 0 and res.stdout.endswith("Units with disagreement: 1\nunit a    b\n   3 3  1.0\n")

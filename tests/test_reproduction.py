@@ -1,12 +1,13 @@
 
-from pipeline import reproduction, validate
+from pipeline import inputs as inputs_mod
+from pipeline.publish import reproduction
 
 from conftest import DATA
 
 
 def test_computed_never_reads_reported(tmp_path):
     """Changing the reported values changes the status, never the computed values."""
-    inp = validate.load_inputs(DATA)
+    inp = inputs_mod.load_inputs(DATA)
     claims = inp.article_claims
     base = reproduction.reproduction_check(inp, claims, 0.6)
     altered = claims.assign(reported=claims["reported"].where(claims["claim_id"] != "coding.initial_codes", "61"))
@@ -17,7 +18,7 @@ def test_computed_never_reads_reported(tmp_path):
 
 
 def test_basis_flags_reconstructed_rows():
-    inp = validate.load_inputs(DATA)
+    inp = inputs_mod.load_inputs(DATA)
     check = reproduction.reproduction_check(inp, inp.article_claims, 0.6).set_index("claim")
     assert check.loc["Main categories", "basis"] == "reported"
     assert check.loc["Initial codes (open coding)", "basis"] == "reconstructed"

@@ -3,7 +3,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from pipeline import runner
+from pipeline.run import cache
+from pipeline.run import execute
+from pipeline.run import params
+from pipeline.run import project
+from pipeline.run import reports
+from pipeline.run import runner
+from pipeline.run import staging
 from pipeline.errors import InputError
 
 from conftest import DATA, ROOT, tree_digest
@@ -21,17 +27,17 @@ def write_nb(path, *sources, params="data_dir = ''\nout_dir = ''"):
 def test_discover_sorts_numbered_notebooks_only(tmp_path):
     for name in ("10_b.ipynb", "02_a.ipynb", "scratch.ipynb", "01_z.ipynb"):
         (tmp_path / name).write_text("{}")
-    assert [p.name for p in runner.discover(tmp_path)] == ["01_z.ipynb", "02_a.ipynb", "10_b.ipynb"]
+    assert [p.name for p in project.discover(tmp_path)] == ["01_z.ipynb", "02_a.ipynb", "10_b.ipynb"]
 
 
 def test_params_overrides_are_typed_and_checked(tmp_path):
     f = tmp_path / "params.yml"
     f.write_text("a: 1\nb: x\n")
-    assert runner.load_params(f, [("a", "2.5"), ("b", "true")]) == {"a": 2.5, "b": True}
+    assert params.load_params(f, [("a", "2.5"), ("b", "true")]) == {"a": 2.5, "b": True}
     with pytest.raises(InputError, match="unknown parameter"):
-        runner.load_params(f, [("c", "1")])
+        params.load_params(f, [("c", "1")])
     with pytest.raises(InputError, match="--data"):
-        runner.load_params(f, [("data_dir", "x")])
+        params.load_params(f, [("data_dir", "x")])
 
 
 def test_failing_cell_names_notebook_and_cell_and_keeps_previous_outputs(tmp_path):
@@ -44,14 +50,14 @@ def test_failing_cell_names_notebook_and_cell_and_keeps_previous_outputs(tmp_pat
     (out / "tables" / "x.csv").write_text("old")
     before = tree_digest(out)
     lines = []
-    with pytest.raises(runner.NotebookFailed) as err:
+    with pytest.raises(execute.NotebookFailed) as err:
         runner.run(DATA, out, notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lines.append)
     assert err.value.notebook == "02_bad" and err.value.cell == 3  # 1-based, in the source notebook
     assert "raise ValueError" in str(err.value)
     assert "ValueError" in str(err.value) and "broken on purpose" in str(err.value)
     assert len(lines) == 1 and lines[0].split()[1] == "01_ok"
     assert {k: v for k, v in tree_digest(out).items() if not k.startswith(".failed")} == before
-    assert not (out / runner.STAGING).exists()
+    assert not (out / staging.STAGING).exists()
 
 
 def test_parameters_reach_the_notebook_and_outputs_are_recorded(tmp_path):
@@ -69,11 +75,11 @@ def test_parameters_reach_the_notebook_and_outputs_are_recorded(tmp_path):
 
 
 def test_reference_notebooks_declare_parameters_and_are_clean():
-    for nb_path in runner.discover(ROOT / "notebooks"):
+    for nb_path in project.discover(ROOT / "notebooks"):
         nb = nbformat.read(nb_path, as_version=4)
         assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells), nb_path
         assert all(not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code")
-        assert {"data_dir", "out_dir"} <= set(runner.declared_parameters(nb_path))
+        assert {"data_dir", "out_dir"} <= set(params.declared_parameters(nb_path))
 
 
 @pytest.mark.parametrize("cwd", ["root", "notebooks", "elsewhere"])
@@ -96,12 +102,12 @@ def test_a_swap_interrupted_between_renames_is_completed_by_the_next_run(tmp_pat
     import pathlib
 
     out = tmp_path / "out"
-    staging = out / runner.STAGING
-    for sub in runner.OUTPUT_DIRS:
+    staged = out / staging.STAGING
+    for sub in staging.OUTPUT_DIRS:
         (out / sub).mkdir(parents=True)
         (out / sub / "x").write_text("old")
-        (staging / sub).mkdir(parents=True)
-        (staging / sub / "x").write_text("new")
+        (staged / sub).mkdir(parents=True)
+        (staged / sub / "x").write_text("new")
     real_rename, calls = pathlib.Path.rename, []
 
     def dying(self, target):
@@ -112,12 +118,12 @@ def test_a_swap_interrupted_between_renames_is_completed_by_the_next_run(tmp_pat
 
     monkeypatch.setattr(pathlib.Path, "rename", dying)
     with pytest.raises(KeyboardInterrupt):
-        runner._swap_into_place(staging, out)
+        staging.swap_into_place(staged, out)
     monkeypatch.setattr(pathlib.Path, "rename", real_rename)
-    assert (out / runner.SWAP_JOURNAL).exists()
-    runner._finish_swap(staging, out)  # what the next run does first, under the folder's lock
-    assert {sub: (out / sub / "x").read_text() for sub in runner.OUTPUT_DIRS} == {s: "new" for s in runner.OUTPUT_DIRS}
-    assert not (out / runner.SWAP_JOURNAL).exists() and not (staging / ".old").exists()
+    assert (out / staging.SWAP_JOURNAL).exists()
+    staging.finish_swap(staged, out)  # what the next run does first, under the folder's lock
+    assert {sub: (out / sub / "x").read_text() for sub in staging.OUTPUT_DIRS} == {s: "new" for s in staging.OUTPUT_DIRS}
+    assert not (out / staging.SWAP_JOURNAL).exists() and not (staged / ".old").exists()
 
 
 def test_two_runs_on_one_output_folder_wait_for_each_other(tmp_path):
@@ -133,7 +139,7 @@ def test_two_runs_on_one_output_folder_wait_for_each_other(tmp_path):
     second = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     results = [p.communicate(timeout=900) + (p.returncode,) for p in (first, second)]
     assert [r[2] for r in results] == [0, 0], [r[1] for r in results]
-    assert sorted(r[0].count("skipped (unchanged)") for r in results) == [0, len(runner.discover(runner.NOTEBOOK_DIR))]
+    assert sorted(r[0].count("skipped (unchanged)") for r in results) == [0, len(project.discover(project.NOTEBOOK_DIR))]
 
 
 def test_a_run_waits_for_an_import_holding_the_data_folder(tmp_path):
@@ -174,7 +180,7 @@ def test_a_kernel_that_dies_before_its_first_cell_is_started_once_more(tmp_path,
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
     write_nb(nbs / "01_ok.ipynb", "from pathlib import Path\n(Path(out_dir) / 'tables' / 'x.csv').write_text('x')")
-    real, calls, deaths = runner._execute, [], [1]
+    real, calls, deaths = execute.execute, [], [1]
 
     def flaky(notebook, output, parameters, km=None):
         calls.append(notebook.name)
@@ -183,12 +189,12 @@ def test_a_kernel_that_dies_before_its_first_cell_is_started_once_more(tmp_path,
             raise RuntimeError("Kernel died before replying to kernel_info")
         return real(notebook, output, parameters, km)
 
-    monkeypatch.setattr(runner, "_execute", flaky)
+    monkeypatch.setattr(runner, "execute", flaky)
     runner.run(DATA, tmp_path / "out", notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lambda s: None)
     assert calls == ["01_ok.ipynb", "01_ok.ipynb"] and (tmp_path / "out" / "tables" / "x.csv").read_text() == "x"
     write_nb(nbs / "02_bad.ipynb", "raise ValueError('broken on purpose')")
     calls.clear()
-    with pytest.raises(runner.NotebookFailed):
+    with pytest.raises(execute.NotebookFailed):
         runner.run(DATA, tmp_path / "out", notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lambda s: None)
     assert calls.count("02_bad.ipynb") == 1
 
@@ -221,7 +227,7 @@ def test_consecutive_printed_pieces_are_one_output():
     outs = [{"output_type": "stream", "name": "stdout", "text": "a"}, {"output_type": "stream", "name": "stdout", "text": "\n"},
             {"output_type": "stream", "name": "stderr", "text": "e"}, {"output_type": "display_data", "data": {}},
             {"output_type": "stream", "name": "stdout", "text": "b\n"}]
-    assert [o.get("text") for o in runner._joined_streams(outs)] == ["a\n", "e", None, "b\n"]
+    assert [o.get("text") for o in reports._joined_streams(outs)] == ["a\n", "e", None, "b\n"]
 
 
 def test_long_notebooks_start_first_when_their_seconds_are_known(tmp_path):
@@ -240,22 +246,25 @@ def test_long_notebooks_start_first_when_their_seconds_are_known(tmp_path):
 
 def test_setup_takes_the_runners_validated_inputs_and_notes_what_is_read(tmp_path, monkeypatch):
     """Inputs are validated once per run: a kernel the runner started unpickles them and records reads."""
-    from pipeline import kernels, notebook, validate
+    from pipeline import inputs as inputs_mod
+    from pipeline.run import kernels
+    from pipeline.run import notebook
+    from pipeline.run import reads
 
-    inputs = validate.load_inputs(DATA)
+    inputs = inputs_mod.load_inputs(DATA)
     runner._dump(inputs, tmp_path / "inputs.pickle")
-    monkeypatch.setenv(kernels.VALIDATED_ENV, str(tmp_path / "inputs.pickle"))
+    monkeypatch.setenv(reads.VALIDATED_ENV, str(tmp_path / "inputs.pickle"))
     monkeypatch.setattr(notebook, "load_inputs", lambda d: pytest.fail("validated twice"))
     got, _, _ = notebook.setup(str(DATA), str(tmp_path / "out"), uses=("codes",))
     assert got.codebook.equals(inputs.codebook)
     got.segments, got.segments  # noqa: B018 -- reads
-    assert (tmp_path / "out" / notebook.READS_FILE).read_text().split() == ["coded/codebook.csv", "coded/segments.csv"]
+    assert (tmp_path / "out" / reads.READS_FILE).read_text().split() == ["coded/codebook.csv", "coded/segments.csv"]
     got.data_dir  # noqa: B018 -- the folder itself: any file
-    assert runner._recorded_reads(tmp_path / "out") == ["*", "coded/codebook.csv", "coded/segments.csv"]
-    assert runner.data_read(["*"], {"a": "1"}) == {"a": "1"}
-    assert runner.data_read(["raw/x.csv"], {"a": "1"}) == {"raw/x.csv": "absent"}
-    monkeypatch.setattr(notebook, "load_inputs", validate.load_inputs)
-    monkeypatch.setenv(kernels.VALIDATED_ENV, str(tmp_path / "inputs.pickle"))
+    assert cache.recorded_reads(tmp_path / "out") == ["*", "coded/codebook.csv", "coded/segments.csv"]
+    assert cache.data_read(["*"], {"a": "1"}) == {"a": "1"}
+    assert cache.data_read(["raw/x.csv"], {"a": "1"}) == {"raw/x.csv": "absent"}
+    monkeypatch.setattr(notebook, "load_inputs", inputs_mod.load_inputs)
+    monkeypatch.setenv(reads.VALIDATED_ENV, str(tmp_path / "inputs.pickle"))
     other = tmp_path / "other"  # inputs of another folder are not taken
     import shutil
 
@@ -265,14 +274,19 @@ def test_setup_takes_the_runners_validated_inputs_and_notes_what_is_read(tmp_pat
 
 def test_the_modules_a_notebook_imports_are_followed_in_every_import_form():
     """They are part of its key and are preloaded into the kept kernels."""
-    deps = runner.module_dependencies("import pipeline.screening as s\nfrom pipeline.notebook import setup\n")
-    assert {"screening.py", "notebook.py", "validate.py", "kernels.py", "__init__.py"} <= set(deps)
-    assert "figures.py" not in deps and runner.module_dependencies("import pandas\n") == ["__init__.py"]
+    deps = cache.module_dependencies("import pipeline.screening.log as s\nfrom pipeline.run.notebook import setup\n"
+                                     "from pipeline.screening import (\n    prisma,\n)\n!ls\n")
+    assert {"pipeline", "pipeline.screening", "pipeline.screening.log", "pipeline.screening.prisma",
+            "pipeline.run.notebook", "pipeline.run.reads", "pipeline.inputs", "pipeline.schemas",
+            "pipeline.coding.codebook"} <= set(deps)  # followed through relative imports in the package
+    assert "pipeline.publish.figures" not in deps and cache.module_dependencies("import pandas\n") == ["pipeline"]
+    assert all(cache.module_file(m, cache.PROJECT_ROOT / "pipeline") for m in deps)
 
 
 def test_without_a_kept_kernel_papermill_starts_its_own(tmp_path, monkeypatch):
     """A kernel the pool cannot start is not fatal: the notebook runs as before, its reads unknown."""
-    from pipeline import kernels
+    from pipeline.run import kernels
+    from pipeline.run import reads
 
     def broken(self):
         raise RuntimeError("no kernel here")
@@ -283,4 +297,4 @@ def test_without_a_kept_kernel_papermill_starts_its_own(tmp_path, monkeypatch):
     write_nb(nbs / "01_ok.ipynb", "from pathlib import Path\n(Path(out_dir) / 'tables' / 'x.csv').write_text('x')")
     runner.run(DATA, tmp_path / "out", notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lambda s: None)
     assert (tmp_path / "out" / "tables" / "x.csv").read_text() == "x"
-    assert runner.read_run_record(tmp_path / "out")["notebooks"]["01_ok"]["reads"] == ["*"]
+    assert cache.read_run_record(tmp_path / "out")["notebooks"]["01_ok"]["reads"] == ["*"]

@@ -3,7 +3,9 @@
 import sys
 
 from conftest import ROOT
-from pipeline import coding, figures, validate
+from pipeline import inputs as inputs_mod
+from pipeline.coding import paradigm
+from pipeline.publish import figures
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import synthetic  # noqa: E402
@@ -11,7 +13,7 @@ import synthetic  # noqa: E402
 
 def test_a_synthetic_review_is_valid_and_has_the_promised_shape(tmp_path):
     data = synthetic.generate(tmp_path / "data", studies=60, codes=600, seed=1)
-    inp = validate.load_inputs(data)  # every schema and the screening log's rules
+    inp = inputs_mod.load_inputs(data)  # every schema and the screening log's rules
     assert len(inp.studies) == 60 and len(inp.screening_log) == 600
     assert (inp.codebook["level"] == "code").sum() == 600
     assert 8 <= len(inp.segments) / 60 <= 12  # about ten segments per study
@@ -23,8 +25,8 @@ def test_a_synthetic_review_is_valid_and_has_the_promised_shape(tmp_path):
 
 def test_the_heatmap_of_a_large_review_is_one_page_without_per_cell_numbers(tmp_path):
     data = synthetic.generate(tmp_path / "data", studies=figures.READABLE_ROWS + 60, codes=60)
-    inp = validate.load_inputs(data)
-    matrix = coding.study_category_matrix(inp.segments, inp.codebook, inp.studies)
+    inp = inputs_mod.load_inputs(data)
+    matrix = paradigm.study_category_matrix(inp.segments, inp.codebook, inp.studies)
     fig = figures.evidence_heatmap(matrix, inp.codebook)
     assert tuple(fig.get_size_inches()) == (8.5, 11.0)
     ax = fig.axes[0]
@@ -42,8 +44,8 @@ def test_the_large_heatmap_embeds_its_matrix_not_a_page_sized_raster(tmp_path):
     import struct
 
     data = synthetic.generate(tmp_path / "data", studies=figures.READABLE_ROWS + 60, codes=60)
-    inp = validate.load_inputs(data)
-    matrix = coding.study_category_matrix(inp.segments, inp.codebook, inp.studies)
+    inp = inputs_mod.load_inputs(data)
+    matrix = paradigm.study_category_matrix(inp.segments, inp.codebook, inp.studies)
     figures.save_figure(figures.evidence_heatmap(matrix, inp.codebook), tmp_path, "heatmap")
     svg = (tmp_path / "heatmap.svg").read_text(encoding="utf-8")
     images = re.findall(r'data:image/png;base64,\s*([A-Za-z0-9+/=\s]+)"', svg)

@@ -3,7 +3,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import screening
+from pipeline.screening import criteria
+from pipeline.screening import log as screening_log
 from pipeline.errors import InputError
 
 REASONS = pd.DataFrame({"reason_id": ["language", "quality"], "label": ["Language", "Low quality"],
@@ -19,18 +20,18 @@ def log(rows):
 def test_flow_counts_only_the_stages_used():
     lg = log([["a", "include", "include", "", "", "", ""], ["b", "include", "exclude", "", "", "", "language"],
               ["c", "exclude", "", "", "", "", "language"]])
-    flow = screening.flow(lg)
+    flow = screening_log.flow(lg)
     assert flow.to_dict("records") == [
         {"stage": "title", "records_in": 3, "excluded": 1, "records_out": 2},
         {"stage": "abstract", "records_in": 2, "excluded": 1, "records_out": 1}]
-    assert screening.included_records(lg) == ["a"]
+    assert screening_log.included_records(lg) == ["a"]
 
 
 def test_pending_records_are_listed_with_their_stage():
     lg = log([["a", "include", "pending", "", "", "", ""], ["b", "include", "", "", "", "", ""],
               ["c", "include", "include", "", "", "", ""]])
-    assert screening.pending(lg).values.tolist() == [["a", "abstract"], ["b", "abstract"]]
-    flow = screening.flow(lg).set_index("stage")
+    assert screening_log.pending(lg).values.tolist() == [["a", "abstract"], ["b", "abstract"]]
+    flow = screening_log.flow(lg).set_index("stage")
     assert flow.loc["abstract"].tolist() == [3, 0, 1]  # entering includes the two still pending
 
 
@@ -42,14 +43,14 @@ def test_pending_records_are_listed_with_their_stage():
 ])
 def test_inconsistent_log_rows_are_refused(row, expected):
     with pytest.raises(InputError) as err:
-        screening.check_log(log([["z", "include", "include", "", "", "", ""], row]), REASONS, Path("log.csv"))
+        screening_log.check_log(log([["z", "include", "include", "", "", "", ""], row]), REASONS, Path("log.csv"))
     assert expected in err.value.message and err.value.row == 3
 
 
 def test_reasons_by_stage_uses_labels():
     lg = log([["a", "exclude", "", "", "", "", "language"], ["b", "exclude", "", "", "", "", "language"],
               ["c", "include", "include", "", "", "", ""]])
-    assert screening.reasons_by_stage(lg, REASONS) == {"title": {"Language": 2}}
+    assert criteria.reasons_by_stage(lg, REASONS) == {"title": {"Language": 2}}
 
 
 def test_reasons_by_stage_grows_linearly_with_the_records():
@@ -58,15 +59,17 @@ def test_reasons_by_stage_grows_linearly_with_the_records():
 
     import pandas as pd
 
-    from pipeline import screening, validate
+    from pipeline import inputs as inputs_mod
+    from pipeline.screening import criteria
+    from pipeline.screening import log as screening_log
     from conftest import DATA
 
-    ref = validate.load_inputs(DATA)
+    ref = inputs_mod.load_inputs(DATA)
 
     def timed(n):
         log = pd.concat([ref.screening_log] * (n // len(ref.screening_log)), ignore_index=True)
         start = time.perf_counter()
-        out = screening.reasons_by_stage(log, ref.exclusion_reasons)
+        out = criteria.reasons_by_stage(log, ref.exclusion_reasons)
         return time.perf_counter() - start, out
 
     small, _ = min((timed(870) for _ in range(3)), key=lambda r: r[0])

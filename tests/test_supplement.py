@@ -15,7 +15,8 @@ import yaml
 
 import browser
 from conftest import ROOT, run_cli
-from pipeline import supplement
+from pipeline.publish.supplement import build as supplement_build
+from pipeline.publish.supplement import verify as supplement_verify
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +28,16 @@ def built(reference_run, tmp_path_factory):
     with zipfile.ZipFile(out / "supplement.zip") as z:
         z.extractall(unzipped)
     return {"zip": out / "supplement.zip", "folder": unzipped / "supplement",
-            "files": supplement.read_supplement(out / "supplement.zip")}
+            "files": supplement_verify.read_supplement(out / "supplement.zip")}
 
 
 def test_the_supplement_carries_everything_needed_to_rerun(built):
     files = built["files"]
     for name in ("Makefile", "tool.mk", "pyproject.toml", "requirements.lock", "requirements-uv.lock", "params.yml",
-                 "pipeline/runner.py", "pipeline/cli.py", "notebooks/01_screening.ipynb", "index.html",
+                 "pipeline/run/runner.py", "pipeline/cli.py", "notebooks/01_screening.ipynb", "index.html",
                  "ro-crate-metadata.json", "data/raw/screening_log.csv", "FORMATS.md"):
         assert name in files, name
-    assert files["pipeline/runner.py"] == (ROOT / "pipeline" / "runner.py").read_bytes()
+    assert files["pipeline/run/runner.py"] == (ROOT / "pipeline" / "run" / "runner.py").read_bytes()
     assert not [n for n in files if "__pycache__" in n or n.endswith(".pyc")]
     for nb in (ROOT / "notebooks").glob("*.ipynb"):  # committed without outputs, and shipped so
         assert json.loads(files[f"notebooks/{nb.name}"]) == json.loads(nb.read_bytes())
@@ -72,11 +73,11 @@ def test_make_in_the_unzipped_supplement_rebuilds_every_figure_and_table_byte_fo
 
 
 def test_the_unzipped_folder_still_verifies_after_make(built, rebuilt):
-    problems, n = supplement.verify(built["folder"])
+    problems, n = supplement_verify.verify(built["folder"])
     assert problems == [] and n == len(built["files"]) - 1
     (built["folder"] / "figures" / "extra.svg").write_text("<svg/>")
     try:
-        problems, _ = supplement.verify(built["folder"])
+        problems, _ = supplement_verify.verify(built["folder"])
         assert problems == ["extra: figures/extra.svg"]
     finally:
         (built["folder"] / "figures" / "extra.svg").unlink()
@@ -220,7 +221,7 @@ def test_verify_catches_a_file_changed_together_with_its_manifest_line(built, tm
     def edit(n, d):
         if n == f"supplement/{target}":
             return [(n, forged)]
-        if n.endswith(supplement.MANIFEST):
+        if n.endswith(supplement_build.MANIFEST):
             return [(n, _manifest_with(d, target, forged))]
         return [(n, d)]
 
@@ -235,6 +236,6 @@ def test_verify_streams_and_never_inflates_an_entry_past_its_listed_size(built, 
     import resource
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    problems, _ = supplement.verify(bad)
+    problems, _ = supplement_verify.verify(bad)
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert f"changed: {target}" in problems and grown_mb < 100

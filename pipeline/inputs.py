@@ -1,0 +1,113 @@
+"""Every input of a review, read, validated and cross-checked: ``load_inputs`` gives ``Inputs``.
+
+Each file is checked against its schema (``schemas``); then the links between files (ids that one
+file uses and another defines) and each stage's own rules (the screening log's, the codebook's),
+so a command or a run can refuse bad data before it changes or executes anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .coding.codebook import check_codebook
+from .datafiles import recover
+from .errors import InputError
+from .schemas import OPTIONAL_SCHEMAS, SCHEMAS, field_name, read_article, read_table
+from .screening.log import check_log, check_records, check_studies
+from .screening.reviews import check_reviews
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every input of a run, validated.  Paths are kept for error messages."""
+
+    data_dir: Path
+    search_strategy: pd.DataFrame
+    criteria: pd.DataFrame
+    exclusion_reasons: pd.DataFrame
+    screening_log: pd.DataFrame
+    studies: pd.DataFrame
+    codebook: pd.DataFrame
+    segments: pd.DataFrame
+    recoding: pd.DataFrame
+    records: pd.DataFrame | None = None
+    dedup_overrides: pd.DataFrame | None = None
+    screening_reviews: pd.DataFrame | None = None
+    quality_appraisal: pd.DataFrame | None = None
+    article_claims: pd.DataFrame | None = None
+    article: dict | None = None
+    import_log: pd.DataFrame | None = None
+    sources: pd.DataFrame | None = None
+    coded_import_log: pd.DataFrame | None = None
+
+    def path(self, key: str) -> Path:
+        return self.data_dir / key
+
+
+def load_inputs(data_dir: Path | str) -> Inputs:
+    """Read and check every input file, then the links between them."""
+
+    data_dir = Path(data_dir)
+    recover(data_dir)  # finish a write that a crash interrupted, before reading anything
+    frames = {field_name(k): read_table(data_dir / k, k) for k in SCHEMAS}
+    frames |= {field_name(k): read_table(data_dir / k, k) for k in OPTIONAL_SCHEMAS if (data_dir / k).exists()}
+    article = data_dir / "reference" / "article.yml"
+    inputs = Inputs(data_dir=data_dir, **frames, article=read_article(article) if article.exists() else None)
+    check_links(inputs)
+    return inputs
+
+
+def _must_exist(df, column, allowed, path, what):
+    """Every value of ``column`` in ``allowed``; rows are numbered by the frame's index, which is the
+    file's row order even when ``df`` is a filtered part of it."""
+    allowed = set(allowed)
+    for i, value in df[column].items():
+        if value not in allowed:
+            raise InputError(path, f"expected {what}", row=int(i) + 2, column=column, value=value)
+
+
+def check_links(inp: Inputs) -> None:
+    """Ids that one file uses and another defines; the screening log's own logic."""
+
+    p = inp.path
+    crit = inp.exclusion_reasons[inp.exclusion_reasons["criterion_id"] != ""]
+    _must_exist(crit, "criterion_id", inp.criteria["criterion_id"], p("raw/exclusion_reasons.csv"),
+                "a criterion_id from raw/criteria.csv, or empty")
+    period = inp.search_strategy[inp.search_strategy["facet"].isin(["period_start", "period_end"])]
+    for i, value in period["value"].items():
+        if not re.fullmatch(r"\d{4}", value):
+            raise InputError(p("raw/search_strategy.csv"), "a four-digit year for period_start and period_end",
+                             row=int(i) + 2, column="value", value=value)
+    _must_exist(inp.screening_log[inp.screening_log["reason"] != ""], "reason",
+                inp.exclusion_reasons["reason_id"], p("raw/screening_log.csv"),
+                "a reason_id from raw/exclusion_reasons.csv")
+    check_log(inp.screening_log, inp.exclusion_reasons, p("raw/screening_log.csv"))
+    _must_exist(inp.studies, "record_id", inp.screening_log["record_id"], p("raw/studies.csv"),
+                "a record_id from raw/screening_log.csv")
+    check_studies(inp.screening_log, inp.studies, p("raw/studies.csv"))
+    if inp.screening_reviews is not None:
+        _must_exist(inp.screening_reviews, "record_id", inp.screening_log["record_id"], p("raw/screening_reviews.csv"),
+                    "a record_id from raw/screening_log.csv")
+        check_reviews(inp.screening_reviews, inp.exclusion_reasons, p("raw/screening_reviews.csv"))
+    if inp.records is not None:
+        check_records(inp.records, inp.screening_log, p("raw/records.csv"), p("raw/screening_log.csv"))
+    if inp.quality_appraisal is not None:
+        _must_exist(inp.quality_appraisal, "record_id", inp.screening_log["record_id"],
+                    p("raw/quality_appraisal.csv"), "a record_id from raw/screening_log.csv")
+    check_codebook(inp.codebook, p("coded/codebook.csv"))
+    codes = inp.codebook.loc[inp.codebook["level"] == "code", "node_id"]
+    _must_exist(inp.segments, "study_id", inp.studies["study_id"], p("coded/segments.csv"),
+                "a study_id from raw/studies.csv")
+    _must_exist(inp.segments, "code_id", inp.codebook["node_id"], p("coded/segments.csv"),
+                "a node_id of coded/codebook.csv")
+    if inp.sources is not None:
+        _must_exist(inp.sources, "study_id", inp.studies["study_id"], p("coded/sources.csv"),
+                    "a study_id from raw/studies.csv")
+    _must_exist(inp.recoding, "study_id", inp.studies["study_id"], p("coded/recoding.csv"),
+                "a study_id from raw/studies.csv")
+    _must_exist(inp.recoding[inp.recoding["code_id"] != ""], "code_id", codes, p("coded/recoding.csv"),
+                "a code_id of level 'code' in coded/codebook.csv (or empty for 'not coded')")

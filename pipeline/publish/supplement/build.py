@@ -1,0 +1,337 @@
+"""Reproducible supplementary material: ``supplement/`` and ``supplement.zip`` with a manifest.
+
+Everything a reviewer needs to re-run the analysis and to confirm that each file is the one the
+authors produced: executed notebooks (HTML and .ipynb), figures, tables, the input data, the
+parameters, the pinned environment, an ENTREQ checklist filled from the pipeline's metadata,
+CITATION.cff, .zenodo.json, provenance.json and MANIFEST.sha256.  The zip is byte-identical
+for identical inputs: sorted entries, fixed timestamps and permissions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from ...errors import InputError
+from ...inputs import load_inputs
+from ...run.cache import read_run_record
+from ...run.project import PROJECT_ROOT
+from ...run.scaffold import tool_files
+from . import crate, webpage
+from .entreq import entreq, entreq_rows
+
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+MANIFEST = "MANIFEST.sha256"
+DESCRIPTIONS = {
+    "README.md": "how to re-run and verify this supplement, and what every file is",
+    "index.html": "the results to read in a browser: reproduction check, every figure and table, the executed "
+                  "notebooks, the ENTREQ checklist (static, works offline)",
+    "MANIFEST.sha256": "SHA-256 and size of every other file; check with `make verify` or `python -m pipeline verify`",
+    "provenance.json": "git commit, dirty-tree flag, Python and package versions, parameters, and for every "
+                       "figure and table the notebook and cell that wrote it",
+    "ro-crate-metadata.json": "RO-Crate 1.1+ metadata (Workflow Run Crate): every file, the notebooks as the "
+                              "workflow, the run with its parameters, inputs and outputs, the software",
+    "CITATION.cff": "how to cite the analysis (Citation File Format)",
+    ".zenodo.json": "metadata for depositing this supplement on Zenodo",
+    "ENTREQ.md": "ENTREQ reporting checklist (Tong et al. 2012): items filled from the pipeline, the rest marked "
+                 "for the authors",
+    "Makefile": "`make` sets up Python, checks the manifest and rebuilds every figure and table from data/ into "
+                "rebuilt/, comparing them byte for byte with the ones here",
+    "tool.mk": "the set-up `make` uses: picks Python 3.11-3.13 and installs requirements.lock into .venv",
+    "params.yml": "the analysis parameters of the run",
+    "pyproject.toml": "the pipeline's package metadata and direct dependencies",
+    "requirements.lock": "exact versions and hashes of every Python package (pip install --require-hashes)",
+    "requirements-uv.lock": "the installer uv, pinned by hash, which `make` uses to install requirements.lock",
+    "environment.yml": "the same pinned environment for conda",
+    "FORMATS.md": "the format of every input file and column",
+    "data/README.md": "datasheet: where the data come from and what was reconstructed",
+    "tables/prisma2020.csv": "PRISMA 2020 counts in the template of the PRISMA2020 R package and web app",
+    "tables/codebook.qdc": "the codebook as a REFI-QDA codebook for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette",
+}
+FORMAT_NAMES = {".svg": "SVG (vector)", ".pdf": "PDF (vector, fonts embedded)", ".png": "PNG (300 dpi)",
+                ".csv": "CSV", ".md": "Markdown", ".tex": "LaTeX (booktabs)", ".html": "HTML",
+                ".ipynb": "Jupyter notebook", ".xsd": "XML schema"}
+
+
+def _first_heading(notebook: bytes) -> str:
+    for cell in json.loads(notebook).get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for line in src.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return ""
+
+
+def _heading_before(notebook: bytes, cell_number: int | None) -> str:
+    """The last markdown heading above a code cell: what the notebook calls the output that cell writes."""
+    cells = json.loads(notebook).get("cells", [])
+    found = ""
+    for cell in cells[:(cell_number or 0)]:
+        if cell.get("cell_type") == "markdown":
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            heads = [ln.lstrip("#").strip() for ln in src.splitlines() if ln.startswith("#")]
+            found = heads[-1] if heads else found
+    return found
+
+
+def caption(files: dict[str, bytes], record: dict, name: str) -> str:
+    """A figure's or table's caption: the table's own (from its LaTeX), else the heading of the notebook
+    section whose cell wrote it (``run.json`` knows the cell)."""
+    path = Path(name)
+    tex = files.get(str(path.with_suffix(".tex")))
+    if tex:
+        m = re.search(r"\\caption\{(.*?)\}\n", tex.decode("utf-8"))
+        if m:
+            return m.group(1).replace("\\", "")
+    info = record.get("outputs", {}).get(name, {})
+    nb = files.get(f"notebooks/{info.get('notebook')}.ipynb")
+    return (_heading_before(nb, info.get("cell_number")) if nb else "") or path.stem
+
+
+def describe(files: dict[str, bytes], record: dict) -> dict[str, str]:
+    """What each file of the supplement is, one description per file: a figure by the notebook section
+    that draws it, a table by its caption, a notebook by its title, an input by its FORMATS.md
+    heading, a module by its docstring."""
+    import ast
+
+    formats = files.get("FORMATS.md", b"").decode("utf-8")
+    input_of = {m.group(1): m.group(2) for m in re.finditer(r"^#{2,3} (\S+\.csv) — (.+)$", formats, re.M)}
+    outputs = record.get("outputs", {})
+    out = {}
+    for name, data in files.items():
+        path = Path(name)
+        fmt = FORMAT_NAMES.get(path.suffix, path.suffix.lstrip(".").upper())
+        if name in DESCRIPTIONS:
+            out[name] = DESCRIPTIONS[name]
+        elif path.parts[0] in ("figures", "tables") and name in outputs:
+            kind = "figure" if path.parts[0] == "figures" else "table"
+            out[name] = f"{kind}: {caption(files, record, name)}, {fmt} (notebook {outputs[name]['notebook']})"
+        elif path.parts[0] == "reports" and path.suffix in (".html", ".ipynb"):
+            nb = files.get(f"reports/{path.stem}.ipynb") or files.get(f"notebooks/{path.stem}.ipynb")
+            title = _first_heading(nb) if nb else path.stem
+            out[name] = f"executed notebook \u201c{title}\u201d with its outputs, {fmt}"
+        elif path.parts[0] == "notebooks":
+            out[name] = f"notebook \u201c{_first_heading(data)}\u201d as run, without outputs (the workflow's step)"
+        elif path.parts[0] == "data":
+            rel = "/".join(path.parts[1:])
+            out[name] = f"input: {input_of[rel]}" if rel in input_of else "input data (see FORMATS.md)"
+        elif path.parts[0] == "pipeline" and path.suffix == ".py":
+            doc = ast.get_docstring(ast.parse(data.decode("utf-8"))) or ""
+            out[name] = "pipeline source: " + (doc.split("\n\n")[0].replace("\n", " ") or path.stem)
+        elif path.parts[0] == "pipeline":
+            out[name] = f"pipeline resource: {path.name} ({fmt})"
+        else:
+            out[name] = fmt
+    return out
+
+
+def sha256(data: bytes) -> str:
+    """The SHA-256 of ``data``, as hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def git(project: Path, *args) -> str:
+    """What ``git ARGS`` prints in ``project``, or '' where git or the repository is missing."""
+    try:
+        return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def _package_versions(lock: Path) -> dict[str, str]:
+    names = [line.split("==")[0] for line in lock.read_text().splitlines() if "==" in line] if lock.exists() else []
+    out = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _citation(article: dict, commit: str) -> str:
+
+    doc = {
+        "cff-version": "1.2.0",
+        "message": "If you use this supplementary material, please cite it as below.",
+        "title": crate.title(article),
+        "authors": [{"family-names": a["family"], "given-names": a["given"]} for a in article.get("authors", [])],
+        "type": "dataset",
+        "keywords": article.get("keywords", []),
+    }
+    if commit:
+        doc["commit"] = commit
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def _zenodo(article: dict) -> str:
+
+    return json.dumps({
+        "title": crate.title(article),
+        "upload_type": "dataset",
+        "description": "Data, executed notebooks, figures and tables of a qualitative meta-synthesis, with a "
+                       "manifest to verify every file. Re-run with `make` (see README.md).",
+        "creators": [{"name": f"{a['family']}, {a['given']}",
+                      **({"affiliation": article["affiliation"]} if article.get("affiliation") else {})}
+                     for a in article.get("authors", [])],
+        "keywords": article.get("keywords", []),
+        "license": "cc-by-4.0",
+    }, indent=2, ensure_ascii=False) + "\n"
+
+
+SUPPLEMENT_MAKEFILE = """\
+# `make`: set up Python (tool.mk), check every file against MANIFEST.sha256, then rebuild every figure
+# and table from data/ into rebuilt/ and compare them byte for byte with figures/ and tables/.
+# `make verify`: the manifest check alone.
+.DEFAULT_GOAL := all
+include tool.mk
+
+.PHONY: all verify
+all: verify
+\trm -rf rebuilt
+\t$(PY) -m pipeline run --force --data data --out rebuilt
+\tdiff -r figures rebuilt/figures
+\tdiff -r tables rebuilt/tables
+\t@echo "make: every figure and table rebuilt from data/ (in rebuilt/) is byte-identical to the published one"
+
+verify: $(STAMP)
+\t$(PY) -m pipeline verify .
+"""
+
+
+def _readme(descriptions: dict[str, str], title: str) -> str:
+    lines = [f"# Supplementary material: {title}" if title else "# Supplementary material", "",
+             "Everything needed to re-run the analysis and to check that each file is the one the authors produced. "
+             "Open `index.html` in a browser to read the results.", "",
+             "## Re-run and verify", "",
+             "Needs Python 3.11, 3.12 or 3.13 and pip (nothing else; the package index is used to install the "
+             "pinned packages):", "",
+             "```", "unzip supplement.zip && cd supplement && make", "```", "",
+             "`make` installs `requirements.lock` (every package pinned by hash) into `.venv`, checks every file "
+             "against `MANIFEST.sha256`, runs the notebooks on `data/` with `params.yml` into `rebuilt/` and "
+             "compares every figure and table with the published ones, byte for byte. `make verify` runs the "
+             "manifest check alone. The pipeline's own code (`pipeline/`) and the notebooks (`notebooks/`) are "
+             "in this folder; only the pinned packages come from the package index.", "",
+             "## Files", "", "| file | what it is |", "|---|---|"]
+    for f in sorted(descriptions):
+        lines.append(f"| `{f}` | {descriptions[f].replace('|', '/')} |")
+    return "\n".join(lines) + "\n"
+
+
+def _date(repo: Path, article: dict) -> str:
+    """The date the crate is published under, fixed for a given commit: the commit's date, else the
+    article's year (a timestamp of the build would change the bytes of every re-build)."""
+    stamp = git(repo, "log", "-1", "--format=%cs")
+    return stamp or str(article.get("year") or "1970")
+
+
+def collect(project: Path):
+    """Every file of the supplement (except README, index, crate and manifest) by its path inside it,
+    with the run record, the article's metadata, the inputs and the publication date.
+
+    ``project`` is the output root of the run (figures/, tables/, reports/); parameters, the
+    lock file and the git state come from the repository the pipeline runs from.
+    """
+
+    project = Path(project).resolve()
+    repo = PROJECT_ROOT
+    record = read_run_record(project)
+    if not record.get("outputs"):
+        raise InputError(project / "reports" / "run.json", "the record of a completed run; run "
+                         "`python -m pipeline run` first")
+    for rel, info in record["outputs"].items():
+        path = project / rel
+        if not path.exists() or sha256(path.read_bytes()) != info["sha256"]:
+            raise InputError(path, "the output of the last run (missing or changed since); run "
+                             "`python -m pipeline run` again")
+    data_dir = Path(record["data_dir"])
+    files: dict[str, bytes] = {}
+    for sub in ("figures", "tables", "reports"):
+        for p in sorted((project / sub).rglob("*")):
+            if p.is_file() and p.name != "run.json" and not p.name.startswith("diff"):
+                files[p.relative_to(project).as_posix()] = p.read_bytes()
+    for p in sorted(data_dir.rglob("*")):
+        if p.is_file() and not p.name.startswith("."):
+            files["data/" + p.relative_to(data_dir).as_posix()] = p.read_bytes()
+
+    files |= tool_files(repo)  # the pipeline itself, so the supplement re-runs on its own
+    # The parameters the run used (params.yml with any -p override), so that `make` rebuilds the same outputs.
+    files["params.yml"] = ("# The parameters of the run that made this supplement's outputs.\n" + yaml.safe_dump(
+        record.get("parameters", {}), sort_keys=True, allow_unicode=True)).encode("utf-8")
+    files["Makefile"] = SUPPLEMENT_MAKEFILE.encode("utf-8")
+    inp = load_inputs(data_dir)
+    article = inp.article or {}
+    commit = git(repo, "rev-parse", "HEAD")
+    dirty = bool(git(repo, "status", "--porcelain", "--", "pipeline", "notebooks", "data", "params.yml",
+                      "requirements.lock"))
+    files["ENTREQ.md"] = entreq(inp, record, article).encode("utf-8")
+    files["CITATION.cff"] = _citation(article, commit).encode("utf-8")
+    files[".zenodo.json"] = _zenodo(article).encode("utf-8")
+    provenance = {
+        "git_commit": commit or None,
+        "dirty_tree": dirty,
+        "python": platform.python_version(),
+        "packages": _package_versions(repo / "requirements.lock"),
+        "parameters": record.get("parameters", {}),
+        "notebooks": record.get("notebooks", {}),
+        "outputs": {rel: {k: v for k, v in info.items()} for rel, info in record["outputs"].items()},
+    }
+    files["provenance.json"] = (json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    return files, record, article, inp, _date(repo, article)
+
+
+def manifest(files: dict[str, bytes]) -> bytes:
+    """``MANIFEST.sha256``: hash, size and name of every file, sorted by name."""
+    return "".join(f"{sha256(b)}  {len(b)}  {name}\n" for name, b in sorted(files.items())).encode("utf-8")
+
+
+def build(out: Path, project: Path) -> tuple[Path, Path]:
+    """Write ``out/supplement/`` and ``out/supplement.zip``; nothing half-built is ever left in place."""
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+
+    files, record, article, inp, date = collect(project)
+    names = sorted([*files, "README.md", "index.html", "ro-crate-metadata.json", MANIFEST])
+    descriptions = describe({n: files.get(n, b"") for n in names}, record)
+    captions = {n: caption(files, record, n) for n in files if n.split("/")[0] in ("figures", "tables")}
+    files["index.html"] = webpage.index_html(files, descriptions, captions, article, entreq_rows(inp, record, article),
+                                             record.get("outputs", {})).encode("utf-8")
+    files["ro-crate-metadata.json"] = crate.metadata(files, descriptions, json.loads(files["provenance.json"]),
+                                                     article, date)
+    files["README.md"] = _readme(descriptions, article.get("title", "")).encode("utf-8")
+    files[MANIFEST] = manifest(files)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=".supplement-", dir=out))
+    try:
+        folder = tmp_dir / "supplement"
+        for name, data in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+        tmp_zip = tmp_dir / "supplement.zip"
+        with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+            for name in sorted(files):
+                info = zipfile.ZipInfo(f"supplement/{name}", date_time=ZIP_DATE)
+                info.external_attr = 0o644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3
+                z.writestr(info, files[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+        target = out / "supplement"
+        if target.exists():
+            shutil.rmtree(target)
+        folder.rename(target)
+        os.replace(tmp_zip, out / "supplement.zip")
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    return out / "supplement", out / "supplement.zip"

@@ -1,0 +1,53 @@
+"""The ``reliability`` command's printed report: coefficients with intervals, per-value agreement and
+the units to reconcile.
+"""
+
+from __future__ import annotations
+
+
+import pandas as pd
+
+from .coefficients import disagreements, per_category_agreement
+
+
+def _fmt(v) -> str:
+    return "n/a" if v is None else f"{v:.3f}"
+
+
+def report(result: dict, matrix: pd.DataFrame) -> str:
+    """A plain-text report: design, every coefficient, interpretation, units to reconcile."""
+    lines = [
+        f"Unit of analysis : {result['unit_of_analysis']}",
+        f"Mode             : {result['mode']}",
+        f"Units            : {result['n_units']} ({result['n_pairable_units']} with two or more values)",
+        f"Coders/occasions : {result['n_coders']} ({', '.join(map(str, matrix.columns))})",
+        f"Level            : {result['level']}",
+        "",
+        f"{'coefficient':<28}{'value':>8}   95% CI",
+    ]
+    cis = {"krippendorff_alpha": result.get("alpha_ci95"), "cohen_kappa": result.get("cohen_kappa_ci95")}
+    names = [("percent_agreement", "Percent agreement"), ("holsti_cr", "Holsti's CR"),
+             ("scott_pi", "Scott's pi"), ("cohen_kappa", "Cohen's kappa"),
+             ("cohen_kappa_linear", "Cohen's kappa (linear)"), ("cohen_kappa_quadratic", "Cohen's kappa (quadratic)"),
+             ("fleiss_kappa", "Fleiss' kappa"), ("krippendorff_alpha", "Krippendorff's alpha"),
+             ("gwet_ac1", "Gwet's AC1")]
+    for key, name in names:
+        if key not in result or (result[key] is None and key.startswith("cohen_kappa_")):
+            continue
+        ci = cis.get(key)
+        ci_text = f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
+        lines.append(f"{name:<28}{_fmt(result[key]):>8}   {ci_text}")
+    lines += ["", f"Interpretation (Krippendorff): {result['interpretation']}"]
+    if "alpha_q_below_minimum" in result:
+        lines.append(f"P(alpha < {result['alpha_minimum']}) = {result['alpha_q_below_minimum']:.3f} "
+                     f"({result['n_boot']} bootstrap resamples, seed {result['seed']})")
+    per = per_category_agreement(matrix)
+    lines += ["", "Agreement per value (specific agreement over coder pairs):",
+              per.to_string(index=False, float_format=lambda v: f"{v:.3f}")]
+    dis = disagreements(matrix)
+    lines += ["", f"Units with disagreement: {len(dis)}"]
+    if len(dis):
+        lines.append(dis.head(20).astype(object).to_string(index=False))
+        if len(dis) > 20:
+            lines.append(f"... and {len(dis) - 20} more")
+    return "\n".join(lines)

@@ -1,0 +1,56 @@
+"""Two independent reviewers: their decisions (``raw/screening_reviews.csv``), conflicts and agreement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+from ..reliability.coefficients import cohen_kappa, percent_agreement
+from ..reliability.matrix import reliability_matrix
+from ..schemas import STAGES
+
+
+def check_reviews(reviews: pd.DataFrame, reasons: pd.DataFrame, path: Path) -> None:
+    """Each reviewer's exclusion carries a reason from the controlled list."""
+    known = set(reasons["reason_id"])
+    for i, rec in enumerate(reviews.to_dict("records")):
+        if rec["decision"] == "exclude" and rec["reason"] not in known:
+            raise InputError(path, "an exclusion reason from raw/exclusion_reasons.csv", row=i + 2, column="reason",
+                             value=rec["reason"] or None)
+
+
+def conflicts(reviews: pd.DataFrame | None, log: pd.DataFrame) -> pd.DataFrame:
+    """Records and stages where independent reviewers disagree, with the resolved decision from the log."""
+    if reviews is None or reviews.empty:
+        return pd.DataFrame(columns=["record_id", "stage", "resolved", "status"])
+    wide = reviews.pivot(index=["record_id", "stage"], columns="reviewer", values="decision")
+    differ = wide.nunique(axis=1) > 1
+    out = wide[differ].reset_index()
+    resolved = log.set_index("record_id")
+    out["resolved"] = [resolved.at[r, s] if r in resolved.index else "" for r, s in zip(out["record_id"], out["stage"])]
+    out["status"] = out["resolved"].map(lambda d: "resolved" if d in ("include", "exclude") else "to resolve")
+    out.columns.name = None
+    return out
+
+
+def reviewer_agreement(reviews: pd.DataFrame | None) -> pd.DataFrame:
+    """Per stage: records both reviewers decided, percent agreement and Cohen's kappa (via ``reliability``)."""
+
+    rows = []
+    if reviews is None:
+        reviews = pd.DataFrame(columns=["record_id", "stage", "reviewer", "decision", "reason"])
+    for stage in STAGES:
+        r = reviews[reviews["stage"] == stage]
+        if r.empty:
+            continue
+        m = reliability_matrix(r, unit="record_id", coder="reviewer", value="decision")
+        both = m.dropna()
+        row = {"stage": stage, "reviewers": m.shape[1], "records": len(both)}
+        if m.shape[1] == 2 and len(both):
+            row["percent_agreement"] = round(100 * percent_agreement(both), 1)
+            kappa = cohen_kappa(both) if both.stack().nunique() > 1 else float("nan")
+            row["cohen_kappa"] = round(kappa, 3)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["stage", "reviewers", "records", "percent_agreement", "cohen_kappa"])

@@ -1,0 +1,120 @@
+"""What every reader shares: the record fields, the import report and the field clean-ups."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+FIELDS = ("title", "abstract", "authors", "year", "doi", "journal", "volume", "issue", "pages", "type",
+          "language", "label", "database")
+LINE_BREAK = re.compile(r"\r\n|\n|\r")  # not str.splitlines: U+2028 and friends occur inside abstracts
+DOI_PATTERN = re.compile(r"10\.\d{4,9}/[^\s\"<>]+", re.IGNORECASE)
+YEAR_PATTERN = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?=\d{4}(?!\d)|(?!\d))")  # also '20170812'
+
+
+@dataclass
+class Report:
+    """What an import did with each file, record and field, for ``raw/import_log.csv``."""
+
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, file, line, fld, action, detail=""):
+        self.rows.append({"file": str(file), "line": "" if line is None else str(line), "field": fld,
+                          "action": action, "detail": str(detail)[:200]})
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=["file", "line", "field", "action", "detail"])
+
+
+def lines_of(text: str) -> list[str]:
+    """Lines split at line ends only (never at U+2028 inside an abstract)."""
+    return LINE_BREAK.split(text)
+
+
+def clean_doi(value: str) -> str:
+    """A bare lower-case DOI from whatever the field holds (URL, 'doi:', text around it), or ''."""
+    m = DOI_PATTERN.search(value or "")
+    if not m:
+        return ""
+    return m.group(0).rstrip(".,;:)]}'").lower()
+
+
+def year_of(value: str) -> str:
+    """The first plausible four-digit year in a field, or ''."""
+    m = YEAR_PATTERN.search(value or "")
+    return m.group(1) if m else ""
+
+
+def pages_of(start: str, end: str) -> str:
+    """A page range from its start and end ('12-19'; one page alone)."""
+    start, end = (start or "").strip(), (end or "").strip()
+    return f"{start}-{end}" if start and end and end != start else start or end
+
+
+def join(values) -> str:
+    """A list of values as one '; '-separated text."""
+    if values is None:
+        return ""
+    if isinstance(values, str):
+        return values
+    return "; ".join(str(v).strip() for v in values if str(v).strip())
+
+
+def first(entry: dict, *keys) -> str:
+    """The first non-empty value of ``keys`` in a record (the first item of a list)."""
+    for k in keys:
+        v = entry.get(k)
+        if isinstance(v, list):
+            v = v[0] if v else ""
+        if v:
+            return str(v)
+    return ""
+
+
+def label_from_notes(notes: str) -> str:
+    """ASReview and Rayyan write screening decisions into the notes."""
+    if not notes:
+        return ""
+    if "ASReview_relevant" in notes:
+        return "1"
+    if "ASReview_irrelevant" in notes:
+        return "0"
+    m = re.search(r"RAYYAN-INCLUSION:\s*\{([^}]*)\}", notes)
+    if m:
+        d = m.group(1)
+        if "Included" in d and "Excluded" not in d and "Maybe" not in d:
+            return "1"
+        if "Excluded" in d and "Included" not in d and "Maybe" not in d:
+            return "0"
+    return ""
+
+
+def split_tagged(lines, tag_re, cont_re, end_tag=None):
+    """Generic tagged-record splitter: records separated by blank lines or an end tag."""
+    recs, rec, last, start = [], {}, None, None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            if rec and end_tag is None:
+                recs.append((start, rec))
+                rec, last = {}, None
+            continue
+        m = tag_re.match(line)
+        if m:
+            tag, value = m.group(1), m.group(2).strip()
+            if end_tag and tag == end_tag:
+                if rec:
+                    recs.append((start, rec))
+                rec, last = {}, None
+                continue
+            if not rec:
+                start = n
+            last = tag
+            rec.setdefault(tag, []).append(value)
+        elif last and cont_re.match(line):
+            rec[last][-1] += " " + line.strip()
+    if rec:
+        recs.append((start, rec))
+    return recs
