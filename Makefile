@@ -3,7 +3,7 @@
 .DEFAULT_GOAL := all  # tool.mk comes first but only sets up
 include tool.mk
 
-.PHONY: all run test lab bench lock clean browser
+.PHONY: all run test test-all lab bench lock clean browser
 all: run
 
 # Side environments, each built from its own lock and rebuilt when the lock changes: tools the
@@ -28,9 +28,22 @@ $(BIBDEDUPE_STAMP): benchmarks/requirements-bibdedupe.lock
 run: $(STAMP)
 	$(PY) -m pipeline run
 
-test: $(STAMP) $(TAGUETTE_STAMP) $(ROCRATE_STAMP)
-	TAGUETTE_PYTHON=$(CURDIR)/.venv-taguette/bin/python ROCRATE_PYTHON=$(CURDIR)/.venv-rocrate/bin/python \
-	  $(PY) -m pytest
+# `make test`: the quick check that set-up worked and the analysis reproduces (a few times one
+# `pipeline run --force`): unit tests, the commands' refusals, and one end-to-end run compared byte for
+# byte with the committed figures and tables.  `make test-all` adds the slow suites (tests marked `slow`:
+# real-data corpora, whole walkthroughs from a fresh shell, QualCoder, Taguette, roc-validator, Chromium,
+# scale) and the property-based tests' full number of examples.  Both run the test files on TEST_JOBS
+# workers (pytest-xdist; on this 2-core machine 2 workers took 27 s against 39 s for one) and print one
+# line per file as it finishes.
+TEST_JOBS ?= 2
+PYTEST = $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile --by-file
+
+test: $(STAMP)
+	$(PYTEST) -m "not slow"
+
+test-all: $(STAMP) $(TAGUETTE_STAMP) $(ROCRATE_STAMP)
+	QES_TEST_ALL=1 TAGUETTE_PYTHON=$(CURDIR)/.venv-taguette/bin/python ROCRATE_PYTHON=$(CURDIR)/.venv-rocrate/bin/python \
+	  $(PYTEST)
 
 # The browser test of the supplement's index.html needs Chromium: Debian's package, installed here
 # when this machine allows it (root with apt-get); elsewhere the test is skipped and says so.

@@ -52,10 +52,8 @@ def _cmd_validate(args) -> int:
 
 def _cmd_coder_agreement(args) -> int:
     """Two coders' REFI-QDA projects (or one project with two users): MAXQDA's and Krippendorff's measures."""
-    import math
-
     from .coding.qda.read import codings_frame, read_qdpx
-    from .reliability import intercoder
+    from .reliability import intercoder, report
 
     paths = [Path(f) for f in args.file]
     if not 0 < args.overlap <= 100:
@@ -71,33 +69,8 @@ def _cmd_coder_agreement(args) -> int:
         res = intercoder.report(codings, lengths, args.coders, args.overlap)
     except ValueError as exc:
         raise InputError(", ".join(map(str, paths)), str(exc)) from None
-    if args.json:
-        clean = lambda v: None if isinstance(v, float) and math.isnan(v) else v  # noqa: E731
-        out = {"coders": list(res["coders"]), "min_overlap": res["min_overlap"],
-               "presence_percent": clean(res["presence_percent"]), "frequency_percent": clean(res["frequency_percent"]),
-               "per_code": [{k: clean(v) for k, v in r.items()} for r in res["per_code"].to_dict("records")],
-               "segments": [{k: clean(v) for k, v in r.items()} for r in res["segments"].to_dict("records")],
-               "alpha": {k: clean(v) for k, v in res["alpha"].items()},
-               "domains": [{k: clean(v) for k, v in r.items()} for r in res["domains"].to_dict("records")],
-               "to_reconcile": res["to_reconcile"].to_dict("records")}
-        print(json.dumps(out, indent=2, ensure_ascii=False))
-        return 0
-    a, b = res["coders"]
-    print(f"Coders: {a} and {b}; {len(res['documents'])} document × code pairs; segments agree at ≥ "
-          f"{res['min_overlap']:g}% overlap")
-    print(f"Code presence per document: {res['presence_percent']}% agreement; "
-          f"code frequency per document: {res['frequency_percent']}%")
-    print("\nSegment agreement (kappa after Brennan & Prediger):")
-    print(res["segments"].to_string(index=False))
-    print("\nPer code (presence and frequency in % of documents; Krippendorff's α-binary):")
-    print(res["per_code"].to_string(index=False))
-    al = res["alpha"]
-    print(f"\nKrippendorff's alpha family on the text (as ATLAS.ti reports it): α-binary {al['alpha_binary']}, "
-          f"Cu-α {al['Cu_alpha']} (semantic domains), uα {al['u_alpha']}; per semantic domain:")
-    print(res["domains"].to_string(index=False))
-    print(f"\n{len(res['to_reconcile'])} segment(s) to reconcile:")
-    if len(res["to_reconcile"]):
-        print(res["to_reconcile"].to_string(index=False))
+    print(json.dumps(report.intercoder_json(res), indent=2, ensure_ascii=False) if args.json
+          else report.intercoder_text(res))
     return 0
 
 
@@ -305,7 +278,7 @@ def _cmd_diff(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Every command with its arguments and help (``python -m pipeline -h``)."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="validate the data, run every notebook, write figures/, tables/, reports/")

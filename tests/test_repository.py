@@ -45,3 +45,10 @@ def test_every_catalogued_attack_names_a_test_that_exists_and_the_readme_counts_
     said = re.search(r"Tried: (\d+); held: (\d+)", readme)
     assert said and int(said.group(1)) == int(said.group(2)) == len(attacks)
     assert f"the {len(attacks)} attacks that once broke a promise" in readme
+
+
+def test_nothing_in_the_notebooks_or_the_package_names_the_reference_study():
+    words = ["e-mentoring", "Shrestha", "Fallahi", "Neely", "86.7", "87 records", "seven categories"]
+    texts = {p: p.read_text(encoding="utf-8") for p in [*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("pipeline/**/*.py")]}
+    found = [(p.name, w) for p, t in texts.items() for w in words if w in t]
+    assert found == []

@@ -1,9 +1,10 @@
 """The ``reliability`` command's printed report: coefficients with intervals, per-value agreement and
-the units to reconcile.
+the units to reconcile; for two coders' projects, MAXQDA's and ATLAS.ti's measures as text or JSON.
 """
 
 from __future__ import annotations
 
+import math
 
 import pandas as pd
 
@@ -50,4 +51,38 @@ def report(result: dict, matrix: pd.DataFrame) -> str:
         lines.append(dis.head(20).astype(object).to_string(index=False))
         if len(dis) > 20:
             lines.append(f"... and {len(dis) - 20} more")
+    return "\n".join(lines)
+
+
+def _clean(value):
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def intercoder_json(res: dict) -> dict:
+    """``intercoder.report``'s result as JSON-ready values (a coefficient that is not defined is null)."""
+    rows = lambda df: [{k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")]  # noqa: E731
+    return {"coders": list(res["coders"]), "min_overlap": res["min_overlap"],
+            "presence_percent": _clean(res["presence_percent"]), "frequency_percent": _clean(res["frequency_percent"]),
+            "per_code": rows(res["per_code"]), "segments": rows(res["segments"]),
+            "alpha": {k: _clean(v) for k, v in res["alpha"].items()}, "domains": rows(res["domains"]),
+            "to_reconcile": res["to_reconcile"].to_dict("records")}
+
+
+def intercoder_text(res: dict) -> str:
+    """``intercoder.report``'s result as the plain-text report the command prints."""
+    a, b = res["coders"]
+    al = res["alpha"]
+    lines = [f"Coders: {a} and {b}; {len(res['documents'])} document × code pairs; segments agree at ≥ "
+             f"{res['min_overlap']:g}% overlap",
+             f"Code presence per document: {res['presence_percent']}% agreement; "
+             f"code frequency per document: {res['frequency_percent']}%",
+             "", "Segment agreement (kappa after Brennan & Prediger):", res["segments"].to_string(index=False),
+             "", "Per code (presence and frequency in % of documents; Krippendorff's α-binary):",
+             res["per_code"].to_string(index=False),
+             "", f"Krippendorff's alpha family on the text (as ATLAS.ti reports it): α-binary {al['alpha_binary']}, "
+                 f"Cu-α {al['Cu_alpha']} (semantic domains), uα {al['u_alpha']}; per semantic domain:",
+             res["domains"].to_string(index=False),
+             "", f"{len(res['to_reconcile'])} segment(s) to reconcile:"]
+    if len(res["to_reconcile"]):
+        lines.append(res["to_reconcile"].to_string(index=False))
     return "\n".join(lines)

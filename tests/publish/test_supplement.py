@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 import browser
-from conftest import ROOT, run_cli
+from conftest import ROOT, cli
 from pipeline.publish.supplement import build as supplement_build
 from pipeline.publish.supplement import verify as supplement_verify
 
@@ -22,7 +22,7 @@ from pipeline.publish.supplement import verify as supplement_verify
 @pytest.fixture(scope="module")
 def built(reference_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("supplement")
-    res = run_cli("supplement", "--out", out, "--project", reference_run["out"])
+    res = cli("supplement", "--out", out, "--project", reference_run["out"])
     assert res.returncode == 0, res.stderr
     unzipped = tmp_path_factory.mktemp("reader")
     with zipfile.ZipFile(out / "supplement.zip") as z:
@@ -57,6 +57,7 @@ def rebuilt(built):
     return res
 
 
+@pytest.mark.slow
 def test_make_in_the_unzipped_supplement_rebuilds_every_figure_and_table_byte_for_byte(built, rebuilt):
     folder = built["folder"]
     assert rebuilt.returncode == 0, rebuilt.stdout[-3000:] + rebuilt.stderr[-3000:]
@@ -72,6 +73,7 @@ def test_make_in_the_unzipped_supplement_rebuilds_every_figure_and_table_byte_fo
     assert record["data_dir"] == str((folder / "data").resolve())
 
 
+@pytest.mark.slow
 def test_the_unzipped_folder_still_verifies_after_make(built, rebuilt):
     problems, n = supplement_verify.verify(built["folder"])
     assert problems == [] and n == len(built["files"]) - 1
@@ -83,6 +85,7 @@ def test_the_unzipped_folder_still_verifies_after_make(built, rebuilt):
         (built["folder"] / "figures" / "extra.svg").unlink()
 
 
+@pytest.mark.slow
 def test_the_crate_validates_against_workflow_run_crate(built):
     python = os.environ.get("ROCRATE_PYTHON")
     if not python or not Path(python).exists():
@@ -156,6 +159,7 @@ def test_index_html_shows_everything_offline_and_accessibly(built):
     assert "ENTREQ" in html and "make verify" in html
 
 
+@pytest.mark.slow
 def test_index_html_in_a_real_browser(built, tmp_path):
     if browser.find() is None:
         pytest.skip("no Chromium here (Debian's chromium package; .ci/run installs it where it can)")
@@ -203,14 +207,14 @@ def _manifest_with(data: bytes, name: str, content: bytes) -> bytes:
 def test_verify_refuses_entries_outside_the_supplement(built, tmp_path):
     bad = _rezip(built["zip"], tmp_path / "s.zip", lambda n, d: [(n, d)] + ([("evil.sh", b"rm -rf ~")]
                                                                             if n.endswith("README.md") else []))
-    res = run_cli("verify", bad)
+    res = cli("verify", bad)
     assert res.returncode == 2 and "outside supplement/: evil.sh" in res.stderr
 
 
 def test_verify_refuses_a_name_stored_twice_even_with_the_tampered_copy_first(built, tmp_path):
     name = "supplement/tables/table2_reliability.csv"
     bad = _rezip(built["zip"], tmp_path / "s.zip", lambda n, d: [(n, b"forged\n"), (n, d)] if n == name else [(n, d)])
-    res = run_cli("verify", bad)
+    res = cli("verify", bad)
     assert res.returncode == 2 and "stored twice: " + name in res.stderr
 
 
@@ -225,7 +229,7 @@ def test_verify_catches_a_file_changed_together_with_its_manifest_line(built, tm
             return [(n, _manifest_with(d, target, forged))]
         return [(n, d)]
 
-    res = run_cli("verify", _rezip(built["zip"], tmp_path / "s.zip", edit))
+    res = cli("verify", _rezip(built["zip"], tmp_path / "s.zip", edit))
     assert res.returncode == 2 and f"changed: {target} (its manifest line disagrees with provenance.json)" in res.stderr
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import realdata
-from conftest import DATA, ROOT, run_cli, tree_digest
+from conftest import DATA, ROOT, cli, examples, tree_digest
 from pipeline import inputs as inputs_mod
 from pipeline.coding import codebook
 from pipeline.coding import paradigm
@@ -95,7 +95,7 @@ def test_reimporting_our_codebook_in_any_sibling_order_changes_no_byte(data_copy
     path = tmp_path / "codebook.qdc"
     path.write_bytes(reorder_siblings(document) if shuffle else document)
     before = tree_digest(data_copy / "coded")
-    res = run_cli("import-coded", path, "--data", data_copy)
+    res = cli("import-coded", path, "--data", data_copy)
     assert res.returncode == 0, res.stderr
     assert "88 matched by GUID or path, 0 new" in res.stdout
     assert tree_digest(data_copy / "coded") == before  # every segment and re-coding row on its code
@@ -106,7 +106,7 @@ def test_a_renamed_code_keeps_its_id_provenance_and_segments(data_copy, tmp_path
     document = qda_write.codebook_to_qdc(inp.codebook).replace(b'name="Email"', b'name="E-mail"')
     path = tmp_path / "renamed.qdc"
     path.write_bytes(document)
-    assert run_cli("import-coded", path, "--data", data_copy).returncode == 0
+    assert cli("import-coded", path, "--data", data_copy).returncode == 0
     after = inputs_mod.load_inputs(data_copy)
     row = after.codebook.set_index("name").loc["E-mail"]
     was = inp.codebook.set_index("name").loc["Email"]
@@ -116,15 +116,15 @@ def test_a_renamed_code_keeps_its_id_provenance_and_segments(data_copy, tmp_path
 
 def test_export_then_import_of_our_project_is_lossless(data_copy, tmp_path):
     out = tmp_path / "coded.qdpx"
-    res = run_cli("export-qda", out, "--data", data_copy)
+    res = cli("export-qda", out, "--data", data_copy)
     assert res.returncode == 0, res.stderr
     with zipfile.ZipFile(out) as z:
         assert qda_write.validate_xml(z.read("project.qde"), "Project.xsd") == []
     again = tmp_path / "again.qdpx"
-    run_cli("export-qda", again, "--data", data_copy)
+    cli("export-qda", again, "--data", data_copy)
     assert out.read_bytes() == again.read_bytes()
     before = tree_digest(data_copy)
-    res = run_cli("import-coded", out, "--data", data_copy)
+    res = cli("import-coded", out, "--data", data_copy)
     assert res.returncode == 0 and "0 new segments" in res.stdout, res.stderr
     assert tree_digest(data_copy) == before
 
@@ -166,7 +166,7 @@ def test_real_nvivo_project_imports_with_utf16_positions_and_quotes_on_word_boun
                    or not texts[c.source_guid][c.start - 1].isalnum())
     assert on_words >= 300
     (data_copy / "coded" / "sources.csv").write_text("source_name,study_id\nvideos_10_selected,karimi1403\n")
-    res = run_cli("import-coded", nvivo, "--data", data_copy)
+    res = cli("import-coded", nvivo, "--data", data_copy)
     assert res.returncode == 0, res.stderr
     assert "152 codes (0 matched by GUID or path, 152 new" in res.stdout and "303 new segments" in res.stdout
     inp = inputs_mod.load_inputs(data_copy)
@@ -177,7 +177,7 @@ def test_real_nvivo_project_imports_with_utf16_positions_and_quotes_on_word_boun
 
 def test_unmapped_source_is_refused_naming_the_mapping_file(nvivo, data_copy):
     before = tree_digest(data_copy)
-    res = run_cli("import-coded", nvivo, "--data", data_copy)
+    res = cli("import-coded", nvivo, "--data", data_copy)
     assert res.returncode == 2 and "videos_10_selected" in res.stderr and "coded/sources.csv" in res.stderr
     assert "Traceback" not in res.stderr and str(nvivo) in res.stderr and tree_digest(data_copy) == before
 
@@ -219,7 +219,7 @@ def atlas_like(tmp_path, qde_name="My project.qde", ns="urn:QDA-XML:project:1.0"
 @pytest.mark.parametrize("ns", ["urn:QDA-XML:project:1.0", "urn:QDA-XML:project:1.1", ""])
 def test_atlas_shaped_project_flat_codes_named_qde_and_what_is_not_imported(tmp_path, data_copy, ns):
     (data_copy / "coded" / "sources.csv").write_text("source_name,study_id\nOngöz 2018,ongoz2018\n")
-    res = run_cli("import-coded", atlas_like(tmp_path, ns=ns), "--data", data_copy)
+    res = cli("import-coded", atlas_like(tmp_path, ns=ns), "--data", data_copy)
     assert res.returncode == 0, res.stderr
     assert "1 text codings (1 new segments)" in res.stdout and "3 item(s) not imported" in res.stdout
     inp = inputs_mod.load_inputs(data_copy)
@@ -229,13 +229,13 @@ def test_atlas_shaped_project_flat_codes_named_qde_and_what_is_not_imported(tmp_
     assert (node["level"], node["name"], node["role"]) == ("category", "Tools", "")  # coded on a top-level code
     log = inp.coded_import_log
     assert sorted(log["item"]) == ["note", "picture", "set"]
-    assert "2 to assign a paradigm role" in run_cli("status", "--data", data_copy).stdout
+    assert "2 to assign a paradigm role" in cli("status", "--data", data_copy).stdout
 
 
 def test_source_names_become_study_ids_through_their_slug(tmp_path, data_copy):
     studies = pd.read_csv(data_copy / "raw" / "studies.csv", dtype=str, keep_default_na=False)
     assert "ongoz2018" in set(studies["study_id"]) and qda_ids.slug("Ongöz 2018") == "Ongoz_2018"
-    res = run_cli("import-coded", atlas_like(tmp_path), "--data", data_copy)
+    res = cli("import-coded", atlas_like(tmp_path), "--data", data_copy)
     assert res.returncode == 2 and "'Ongoz_2018'" in res.stderr  # the slug is proposed
 
 
@@ -243,7 +243,7 @@ def test_source_names_become_study_ids_through_their_slug(tmp_path, data_copy):
 def test_bad_positions_are_refused_naming_the_selection(tmp_path, data_copy, start, end):
     (data_copy / "coded" / "sources.csv").write_text("source_name,study_id\nOngöz 2018,ongoz2018\n")
     before = tree_digest(data_copy)
-    res = run_cli("import-coded", atlas_like(tmp_path, start=start, end=end), "--data", data_copy)
+    res = cli("import-coded", atlas_like(tmp_path, start=start, end=end), "--data", data_copy)
     assert res.returncode == 2 and "cccccccc-0000-0000-0000-000000000001" in res.stderr
     assert "Traceback" not in res.stderr and tree_digest(data_copy) == before
 
@@ -252,10 +252,10 @@ def test_empty_codes_change_nothing_and_replace_refuses_what_rows_still_use(tmp_
     path = tmp_path / "empty.qdc"
     path.write_bytes(b'<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>')
     before = tree_digest(data_copy)
-    res = run_cli("import-coded", path, "--data", data_copy)
+    res = cli("import-coded", path, "--data", data_copy)
     assert res.returncode == 0 and "88 kept" in res.stdout
     assert tree_digest(data_copy / "coded") == tree_digest(DATA / "coded")
-    res = run_cli("import-coded", path, "--replace", "--data", data_copy)
+    res = cli("import-coded", path, "--replace", "--data", data_copy)
     assert res.returncode == 2 and "segment G001" in res.stderr and tree_digest(data_copy)["coded/codebook.csv"] == \
         before["coded/codebook.csv"]
 
@@ -264,7 +264,7 @@ def test_replace_refuses_recoding_rows_left_dangling(ref, tmp_path, data_copy):
     sub = ref.segments[ref.segments["study_id"] == "neely2017"]
     path = tmp_path / "part.qdpx"
     path.write_bytes(qda_write.project_qdpx(ref.codebook, sub.assign(segment_id=sub["segment_id"] + "x")))
-    res = run_cli("import-coded", path, "--replace", "--data", data_copy)
+    res = cli("import-coded", path, "--replace", "--data", data_copy)
     assert res.returncode == 2 and "coded/recoding.csv" in res.stderr
 
 
@@ -330,7 +330,7 @@ def test_cli_imports_a_generic_spreadsheet(data_copy, tmp_path):
     f = tmp_path / "export.csv"
     f.write_text("Document,Code,Segment,Position,Coder\nneely2017,Matching process,فراهم کردن,p. 3,coder2\n",
                  encoding="utf-8")
-    res = run_cli("import-coded", f, "--data", data_copy)
+    res = cli("import-coded", f, "--data", data_copy)
     assert res.returncode == 0, res.stderr
     seg = pd.read_csv(data_copy / "coded" / "segments.csv", dtype=str, keep_default_na=False)
     last = seg.iloc[-1]
@@ -338,7 +338,7 @@ def test_cli_imports_a_generic_spreadsheet(data_copy, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("study,code\nneely2017,No such code\n")
     before = tree_digest(data_copy)
-    res = run_cli("import-coded", bad, "--data", data_copy)
+    res = cli("import-coded", bad, "--data", data_copy)
     assert res.returncode == 2 and "row 2" in res.stderr and "No such code" in res.stderr
     assert tree_digest(data_copy) == before
 
@@ -373,6 +373,7 @@ def test_leave_one_out_flags_single_study_support(ref):
     assert set(loo["status"]) <= {"loses all support", "below threshold"}
 
 
+@pytest.mark.slow
 def test_qualcoder_imports_our_export_with_codes_hierarchy_and_codings(ref, tmp_path):
     """QualCoder's own REFI-QDA importer, run headless from its source (tests/qualcoder_harness.py).
 
@@ -387,7 +388,7 @@ def test_qualcoder_imports_our_export_with_codes_hierarchy_and_codings(ref, tmp_
         pytest.skip("QualCoder's importer needs QUALCODER_SRC and QUALCODER_PYTHON (QualCoder is not on PyPI)")
     project = tmp_path / "coded.qdpx"
     project.write_bytes(qda_write.project_qdpx(ref.codebook, ref.segments))
-    out = subprocess.run([python, str(Path(__file__).parent / "qualcoder_harness.py"), src, str(project),
+    out = subprocess.run([python, str(Path(__file__).resolve().parents[1] / "qualcoder_harness.py"), src, str(project),
                           str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     got = json.loads(out.stdout.strip().splitlines()[-1])
@@ -412,6 +413,7 @@ export.codebook_xml(tags, sys.argv[1])
 """
 
 
+@pytest.mark.slow
 def test_taguette_codebook_from_taguettes_own_exporter(tmp_path, data_copy):
     """Taguette 1.5.2 writes the codebook (flat tags, upper-case GUIDs, an empty <Sets/>) with its own code."""
     import os
@@ -425,7 +427,7 @@ def test_taguette_codebook_from_taguettes_own_exporter(tmp_path, data_copy):
     subprocess.run([python, "-c", TAGUETTE, str(qdc), "interesting", "tools.email", "Ongöz says"], check=True,
                    capture_output=True, timeout=300)
     assert b"Taguette 1.5.2" in qdc.read_bytes() and b"<Sets/>" in qdc.read_bytes()
-    res = run_cli("import-coded", qdc, "--data", data_copy)
+    res = cli("import-coded", qdc, "--data", data_copy)
     assert res.returncode == 0, res.stderr
     assert "from Taguette 1.5.2: 3 codes (0 matched by GUID or path, 3 new" in res.stdout
     cb = inputs_mod.load_inputs(data_copy).codebook
@@ -433,20 +435,20 @@ def test_taguette_codebook_from_taguettes_own_exporter(tmp_path, data_copy):
     assert set(new["name"]) == {"interesting", "tools.email", "Ongöz says"} and (new["level"] == "category").all()
     assert (new["guid"] == new["guid"].str.lower()).all()
     before = tree_digest(data_copy)
-    res = run_cli("import-coded", qdc, "--data", data_copy)
+    res = cli("import-coded", qdc, "--data", data_copy)
     assert "3 matched by GUID or path, 0 new" in res.stdout and tree_digest(data_copy) == before
 
 
-ATLAS = Path(__file__).parent / "data" / "atlasti"  # written by ATLAS.ti 23.2.3 (see SOURCE.md there)
+ATLAS = Path(__file__).resolve().parents[1] / "data" / "atlasti"  # written by ATLAS.ti 23.2.3 (see SOURCE.md there)
 
 
 def test_real_atlas_ti_projects_import_as_atlas_ti_wrote_them(data_copy):
     before = tree_digest(data_copy)
-    res = run_cli("import-coded", ATLAS / "blank-atlas-project.qdpx", "--data", data_copy)
+    res = cli("import-coded", ATLAS / "blank-atlas-project.qdpx", "--data", data_copy)
     assert res.returncode == 0, res.stderr  # a new project has no <CodeBook> at all
     assert "from ATLAS.ti for Windows 23.2.3.27778: 0 codes" in res.stdout and "0 text codings" in res.stdout
     assert tree_digest(data_copy) == before
-    res = run_cli("import-coded", ATLAS / "target-atlas-project.qdpx", "--data", data_copy)
+    res = cli("import-coded", ATLAS / "target-atlas-project.qdpx", "--data", data_copy)
     assert res.returncode == 0, res.stderr
     assert "3 codes (0 matched by GUID or path, 3 new" in res.stdout
     cb = inputs_mod.load_inputs(data_copy).codebook
@@ -457,7 +459,7 @@ def test_real_atlas_ti_projects_import_as_atlas_ti_wrote_them(data_copy):
     assert sorted(kids.index) == ["2022-02-11T10:39:25Z cdbfd92", "2022-05-10T02:05:59Z 19e4dce"]
     assert (kids["level"] == "subcategory").all()
     after = tree_digest(data_copy)
-    assert run_cli("import-coded", ATLAS / "target-atlas-project.qdpx", "--data", data_copy).returncode == 0
+    assert cli("import-coded", ATLAS / "target-atlas-project.qdpx", "--data", data_copy).returncode == 0
     assert tree_digest(data_copy) == after  # matched by GUID: nothing new
 
 
@@ -467,7 +469,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.integers(0, 3000), junk=st.binary(max_size=30), pos=st.integers(0, 3000))
 def test_mutated_codebooks_and_projects_are_read_or_refused_cleanly(ref, tmp_path, cut, junk, pos):
     qdc = qda_write.codebook_to_qdc(ref.codebook)[:6000]
@@ -487,11 +489,11 @@ def test_mutated_codebooks_and_projects_are_read_or_refused_cleanly(ref, tmp_pat
         assert str(project) in exc.message
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(6), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(args=st.lists(st.sampled_from(["--replace", "missing.qdpx", "--data", "nowhere", "x.txt", ""]), max_size=4))
 def test_import_coded_arguments_exit_0_or_2_and_leave_data_alone_on_refusal(data_copy, tmp_path, args):
     before = tree_digest(data_copy)
-    res = run_cli("import-coded", *args, "--data", data_copy)
+    res = cli("import-coded", *args, "--data", data_copy)
     assert res.returncode in (0, 2) and "Traceback" not in res.stderr
     if res.returncode == 2:
         assert tree_digest(data_copy) == before
@@ -513,5 +515,5 @@ def test_export_qda_refuses_a_place_it_cannot_write(data_copy, tmp_path, target)
         out = ro / "p.qdpx"
         if os.geteuid() == 0:
             pytest.skip("root writes into read-only folders")
-    res = run_cli("export-qda", out, "--data", data_copy)
+    res = cli("export-qda", out, "--data", data_copy)
     assert res.returncode == 2 and "Traceback" not in res.stderr and str(out) in res.stderr

@@ -31,7 +31,7 @@ from pipeline.reliability import coefficients
 from pipeline.reliability import matrix
 from pipeline.reliability import retest
 
-from conftest import run_cli
+from conftest import cli, examples
 
 NAN = np.nan
 KRIPP_C = pd.DataFrame(np.array([
@@ -128,7 +128,7 @@ def test_disagreements_and_confusion_matrix():
 ratings = st.lists(st.integers(0, 3), min_size=4, max_size=40)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.data())
 def test_cohen_kappa_matches_scikit_learn(data):
     a = data.draw(ratings)
@@ -142,7 +142,7 @@ def test_cohen_kappa_matches_scikit_learn(data):
         assert got == pytest.approx(expected, abs=1e-9)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.integers(2, 5), st.integers(3, 30), st.integers(0, 10_000))
 def test_fleiss_kappa_matches_statsmodels(raters, units, seed):
     rng = np.random.default_rng(seed)
@@ -155,7 +155,7 @@ def test_fleiss_kappa_matches_statsmodels(raters, units, seed):
     assert coefficients.fleiss_kappa(data) == pytest.approx(expected, abs=1e-9)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.integers(2, 4), st.integers(4, 30), st.integers(0, 10_000), st.sampled_from(matrix.LEVELS))
 def test_alpha_matches_krippendorff_package_with_missing_data(coders, units, seed, level):
     rng = np.random.default_rng(seed)
@@ -203,7 +203,7 @@ def test_units_with_one_value_do_not_count():
 def test_command_wide_json(tmp_path):
     f = tmp_path / "wide.csv"
     f.write_text("segment,coder1,coder2\ns1,a,a\ns2,a,b\ns3,b,b\ns4,c,c\ns5,,c\n", encoding="utf-8")
-    res = run_cli("reliability", f, "--json", "--bootstrap", "200", "--seed", "3")
+    res = cli("reliability", f, "--json", "--bootstrap", "200", "--seed", "3")
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     for key in ("n_units", "n_coders", "level", "percent_agreement", "krippendorff_alpha", "cohen_kappa",
@@ -220,7 +220,7 @@ def test_command_long_format_and_text_report(tmp_path):
     rows = ["unit,coder,value"] + [f"u{i},{c},{v}" for i, (c1, c2) in enumerate([(1, 1), (2, 2), (3, 2), (4, 4)])
                                    for c, v in (("A", c1), ("B", c2))]
     f.write_text("\n".join(rows) + "\n")
-    res = run_cli("reliability", f, "--format", "long", "--level", "interval")
+    res = cli("reliability", f, "--format", "long", "--level", "interval")
     assert res.returncode == 0, res.stderr
     assert "Krippendorff's alpha" in res.stdout and "Unit of analysis" in res.stdout
     assert "Interpretation" in res.stdout
@@ -237,7 +237,7 @@ def test_command_long_format_and_text_report(tmp_path):
 def test_command_bad_input(tmp_path, content, args, words):
     f = tmp_path / "bad.csv"
     f.write_text(content)
-    res = run_cli("reliability", f, *args)
+    res = cli("reliability", f, *args)
     assert res.returncode == 2, res.stdout + res.stderr
     assert "Traceback" not in res.stderr
     for w in words:
@@ -248,7 +248,7 @@ def test_command_reads_xlsx(tmp_path):
     f = tmp_path / "wide.xlsx"
     pd.DataFrame({"record": ["r1", "r2", "r3"], "reviewer1": ["include", "exclude", "include"],
                   "reviewer2": ["include", "exclude", "exclude"]}).to_excel(f, index=False)
-    res = run_cli("reliability", f, "--json")
+    res = cli("reliability", f, "--json")
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["unit_of_analysis"] == "record" and out["percent_agreement"] == pytest.approx(2 / 3)
@@ -259,16 +259,16 @@ def test_interval_values_that_cannot_be_compared_are_refused(tmp_path, value):
     """Issue 11: nan, inf and overflowing numbers made alpha NaN without a word."""
     f = tmp_path / "iv.csv"
     f.write_text(f"unit,a,b\n1,1,2\n2,3,{value}\n3,2,2\n")
-    res = run_cli("reliability", f, "--level", "interval")
+    res = cli("reliability", f, "--level", "interval")
     assert res.returncode == 2 and "row 3" in res.stderr and "'b'" in res.stderr and "finite number" in res.stderr
 
 
 def test_minimum_nan_is_refused_and_json_never_prints_a_bare_nan(tmp_path):
     f = tmp_path / "r.csv"
     f.write_text("unit,a,b\n1,x,x\n2,y,y\n3,x,y\n")
-    res = run_cli("reliability", f, "--minimum", "nan")
+    res = cli("reliability", f, "--minimum", "nan")
     assert res.returncode == 2 and "--minimum" in res.stderr
-    res = run_cli("reliability", f, "--json")
+    res = cli("reliability", f, "--json")
     assert res.returncode == 0
     json.loads(res.stdout)  # strict JSON: NaN is not allowed by the standard
     assert "NaN" not in res.stdout
@@ -283,7 +283,7 @@ def test_xlsx_formula_without_a_saved_value_is_refused_not_read_as_missing(tmp_p
     for row in (["unit", "a", "b"], [1, "x", "x"], [2, "y", "=B3"]):
         ws.append(row)
     wb.save(tmp_path / "f.xlsx")
-    res = run_cli("reliability", tmp_path / "f.xlsx")
+    res = cli("reliability", tmp_path / "f.xlsx")
     assert res.returncode == 2 and "row 3" in res.stderr and "'b'" in res.stderr and "formula" in res.stderr
 
 
@@ -311,5 +311,5 @@ def test_numeric_matrix_keeps_its_dtype_and_the_report_reads_as_before(tmp_path)
     f.write_text("unit,a,b\n1, 1 ,1\n2,2,\n3,3,1\n")
     matrix, _ = files.read_reliability_file(f)
     assert matrix["a"].dtype.kind == "i" and matrix["b"].dtype.kind == "f"
-    res = run_cli("reliability", f)
+    res = cli("reliability", f)
     assert res.returncode == 0 and res.stdout.endswith("Units with disagreement: 1\nunit a    b\n   3 3  1.0\n")

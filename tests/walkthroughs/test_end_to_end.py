@@ -71,6 +71,7 @@ def test_executed_notebooks_are_normalized(reference_run):
     assert "start_time" not in text and "iopub" not in text and ".run-staging" not in text
 
 
+@pytest.mark.slow
 def test_executed_notebooks_carry_no_folder_of_this_machine(reference_run, tmp_path):
     """Issue 11: the same data give the same executed notebooks in any folder (and publish no home folder).
     Issue 12: also when one kept kernel runs all six in turn (the reference run had two)."""

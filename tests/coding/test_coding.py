@@ -9,7 +9,7 @@ from pipeline.coding import paradigm
 from pipeline.coding import saturation
 from pipeline.errors import InputError
 
-from conftest import DATA
+from conftest import DATA, examples
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(n_studies=st.integers(1, 9), picks=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 5)), max_size=40),
        min_studies=st.integers(1, 4), same_name=st.booleans())
 def test_leave_one_out_is_what_the_former_quadratic_code_gave(n_studies, picks, min_studies, same_name):

@@ -61,7 +61,6 @@ def test_reasons_by_stage_grows_linearly_with_the_records():
 
     from pipeline import inputs as inputs_mod
     from pipeline.screening import criteria
-    from pipeline.screening import log as screening_log
     from conftest import DATA
 
     ref = inputs_mod.load_inputs(DATA)

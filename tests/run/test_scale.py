@@ -2,10 +2,14 @@
 
 import sys
 
+import pytest
+
 from conftest import ROOT
 from pipeline import inputs as inputs_mod
 from pipeline.coding import paradigm
 from pipeline.publish import figures
+
+pytestmark = pytest.mark.slow  # synthetic reviews of thousands of studies
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import synthetic  # noqa: E402

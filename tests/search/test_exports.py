@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import realdata
-from conftest import DATA, run_cli, tree_digest
+from conftest import DATA, cli, examples, tree_digest
 from pipeline import datafiles
 from pipeline import inputs as inputs_mod
 from pipeline.screening import prisma
@@ -22,7 +22,7 @@ from pipeline.search import records
 from pipeline.search.readers import base
 from pipeline.errors import InputError
 
-HERE = Path(__file__).resolve().parent / "data"
+HERE = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture(scope="session")
@@ -176,12 +176,12 @@ def test_unreadable_file_is_refused_naming_the_users_file(tmp_path, data_copy):
     f = tmp_path / "my export.ris"
     f.write_bytes(bytes(range(256)) * 40)
     before = tree_digest(data_copy)
-    res = run_cli("import-records", f, "--source", "X", "--data", data_copy)
+    res = cli("import-records", f, "--source", "X", "--data", data_copy)
     assert res.returncode == 2 and "my export.ris" in res.stderr and "Traceback" not in res.stderr
     assert "qes-check" not in res.stderr and tree_digest(data_copy) == before
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.integers(0, 4000), junk=st.binary(max_size=40), pos=st.integers(0, 4000))
 def test_mutated_real_export_is_read_or_refused_cleanly(real, tmp_path, cut, junk, pos):
     data = real("asreview", realdata.AS + "scopus.ris").read_bytes()[:5000]
@@ -238,7 +238,7 @@ def test_identical_records_in_two_files_of_one_import_are_duplicates(real, tmp_p
 
 def test_source_per_file_and_the_prisma_counts_follow(real, data_copy):
     files = [real("asreview", realdata.AS + "embase.ris"), real("asreview", realdata.AS + "scopus.ris")]
-    res = run_cli("import-records", *files, "--source", "Embase", "--source", "Scopus", "--data", data_copy)
+    res = cli("import-records", *files, "--source", "Embase", "--source", "Scopus", "--data", data_copy)
     assert res.returncode == 0, res.stderr
     inp = inputs_mod.load_inputs(data_copy)
     c = prisma.counts(inp.screening_log, inp.exclusion_reasons, inp.records)
@@ -366,7 +366,7 @@ BOTH_ARMS = {"previous_studies": "NA", "database_results": "120", "register_resu
 def test_prisma_reads_the_r_packages_na_cells_and_both_arms(tmp_path):
     c = prisma.read_csv(_filled(tmp_path, BOTH_ARMS))
     assert c["other_assessed"] == 11 and c["other_excluded"] == {"Not qualitative": 6} and c["new_studies"] == 15
-    res = run_cli("prisma", _filled(tmp_path, BOTH_ARMS), "--out", tmp_path)
+    res = cli("prisma", _filled(tmp_path, BOTH_ARMS), "--out", tmp_path)
     assert res.returncode == 0, res.stderr
     svg = (tmp_path / "figures" / "prisma2020.svg").read_text()
     assert "other methods" in svg
@@ -374,7 +374,7 @@ def test_prisma_reads_the_r_packages_na_cells_and_both_arms(tmp_path):
 
 def test_prisma_refuses_negative_counts_even_when_they_add_up(tmp_path):
     bad = BOTH_ARMS | {"duplicates": "-20", "database_results": "80"}
-    res = run_cli("prisma", _filled(tmp_path, bad), "--out", tmp_path)
+    res = cli("prisma", _filled(tmp_path, bad), "--out", tmp_path)
     assert res.returncode == 2 and "row" in res.stderr and "Traceback" not in res.stderr
 
 
@@ -394,13 +394,13 @@ def test_two_imports_at_once_lose_no_record(real, data_copy):
     inputs_mod.load_inputs(data_copy)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(args=st.lists(st.sampled_from(["--source", "X", "--round", "0", "-1", "2", "--source-type", "register",
                                       "nowhere.ris", "--data", "ERIC", ""]), max_size=6))
 def test_import_records_arguments_exit_0_or_2_and_leave_data_alone_on_refusal(real, data_copy, args):
     f = real("asreview", realdata.AS + "scopus.ris")
     before = tree_digest(data_copy)
-    res = run_cli("import-records", f, *args, "--data", data_copy)
+    res = cli("import-records", f, *args, "--data", data_copy)
     assert res.returncode in (0, 2) and "Traceback" not in res.stderr
     if res.returncode == 2:
         assert tree_digest(data_copy) == before
@@ -425,7 +425,7 @@ def test_every_real_export_goes_through_the_import_command(real, data_copy):
     """All of them in one call, as a reviewer with many databases would: exit 0 and every record accounted for."""
     files = [real(package, path) for package, path, *_ in realdata.EXPORTS]
     expected = sum(n for *_, n, _fmt, _checks in realdata.EXPORTS)
-    res = run_cli("import-records", *files, "--source", "Many", "--data", data_copy)
+    res = cli("import-records", *files, "--source", "Many", "--data", data_copy)
     assert res.returncode == 0, res.stderr
     assert f"read {expected} records" in res.stdout
     rec = pd.read_csv(data_copy / "raw" / "records.csv", dtype=str, keep_default_na=False)

@@ -78,6 +78,7 @@ def test_csv_outputs_neutralize_formulas_but_not_numbers(tmp_path):
     assert back["value"].tolist() == ["-1.0", "2.0", "-0.25", "3.0", "4.0", "5.0", "6.0"]
 
 
+@pytest.mark.slow
 def test_a_50_mb_cell_is_written_in_linear_memory(tmp_path):
     """Issue 11: the Markdown writer padded every row to the widest cell (6.7 GB for one 50 MB quote)."""
     import resource

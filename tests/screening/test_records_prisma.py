@@ -14,9 +14,9 @@ from pipeline.search import records
 from pipeline.search.readers import base
 from pipeline.errors import InputError
 
-from conftest import DATA, run_cli, tree_digest
+from conftest import DATA, cli, tree_digest
 
-HERE = Path(__file__).resolve().parent / "data"
+HERE = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.mark.parametrize("name,n", [("endnote_style.ris", 2), ("pubmed.nbib", 2), ("asreview_export.csv", 2),
@@ -67,13 +67,13 @@ def test_export_without_title_column_is_refused(tmp_path):
 
 
 def test_import_command_appends_only_what_is_new_and_updates_the_flow(data_copy, tmp_path):
-    res = run_cli("import-records", HERE / "endnote_style.ris", HERE / "pubmed.nbib", "--source", "ERIC",
+    res = cli("import-records", HERE / "endnote_style.ris", HERE / "pubmed.nbib", "--source", "ERIC",
                   "--data", data_copy)
     assert res.returncode == 0, res.stderr
     assert "read 4 records" in res.stdout and "added 4" in res.stdout and "round 2" in res.stdout
-    res = run_cli("import-records", HERE / "asreview_export.csv", "--source", "Scopus", "--data", data_copy)
+    res = cli("import-records", HERE / "asreview_export.csv", "--source", "Scopus", "--data", data_copy)
     assert "added 1" in res.stdout and "flagged 1 as duplicates" in res.stdout  # same title, year and author
-    res = run_cli("import-records", HERE / "pubmed.nbib", "--source", "ERIC", "--data", data_copy)
+    res = cli("import-records", HERE / "pubmed.nbib", "--source", "ERIC", "--data", data_copy)
     assert "2 already in the corpus" in res.stdout and "added 0" in res.stdout
     inp = inputs_mod.load_inputs(data_copy)
     assert len(inp.screening_log) == 87 + 5
@@ -89,7 +89,7 @@ def test_failed_import_changes_nothing(data_copy, tmp_path):
     bad = tmp_path / "bad.ris"
     bad.write_bytes(b"\x00\x01\x02binary\xff\xfe" * 50)
     before = tree_digest(data_copy)
-    res = run_cli("import-records", HERE / "pubmed.nbib", bad, "--source", "ERIC", "--data", data_copy)
+    res = cli("import-records", HERE / "pubmed.nbib", bad, "--source", "ERIC", "--data", data_copy)
     assert res.returncode == 2 and "bad.ris" in res.stderr and "Traceback" not in res.stderr
     assert tree_digest(data_copy) == before
 
@@ -128,7 +128,7 @@ def test_prisma_csv_that_does_not_add_up_is_refused(tmp_path):
     template.to_csv(f, index=False)
     with pytest.raises(InputError, match="records_screened"):
         prisma.read_csv(f)
-    res = run_cli("prisma", f, "--out", tmp_path)
+    res = cli("prisma", f, "--out", tmp_path)
     assert res.returncode == 2 and "gives 95" in res.stderr
 
 
@@ -141,7 +141,7 @@ def test_prisma_diagram_from_counts_only(tmp_path):
     template["n"] = [values.get(k, v if k not in prisma.LIST_KEYS else "") for k, v in zip(template["data"], template["n"])]
     f = tmp_path / "counts.csv"
     template.to_csv(f, index=False)
-    res = run_cli("prisma", f, "--out", tmp_path)
+    res = cli("prisma", f, "--out", tmp_path)
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "figures" / "prisma2020.svg").exists()
     c = prisma.read_csv(f)
@@ -179,7 +179,7 @@ def test_two_reviewers_agreement_and_conflicts():
 def test_screening_decision_for_an_unknown_record_is_refused(data_copy):
     (data_copy / "raw" / "screening_reviews.csv").write_text(
         "record_id,stage,reviewer,decision,reason\nR001,title,r1,include,\nR999,title,r1,include,\n")
-    res = run_cli("validate", "--data", data_copy)
+    res = cli("validate", "--data", data_copy)
     assert res.returncode == 2 and "row 3" in res.stderr and "R999" in res.stderr
 
 

@@ -14,7 +14,9 @@ from pipeline.run import project
 
 from conftest import run_cli
 
-HERE = Path(__file__).resolve().parent / "data"
+pytestmark = pytest.mark.slow  # a second round imported, screened, coded, re-run, published and compared
+
+HERE = Path(__file__).resolve().parents[1] / "data"
 NEW_RIS = """TY  - JOUR
 TI  - Video-based e-mentoring of novice lecturers
 AU  - Novak, Petra

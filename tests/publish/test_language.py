@@ -8,7 +8,7 @@ import pytest
 from matplotlib.font_manager import get_font
 from matplotlib.textpath import TextToPath
 
-from conftest import DATA, ROOT, run_cli, tree_digest
+from conftest import DATA, ROOT, cli, tree_digest
 from pipeline import inputs as inputs_mod
 from pipeline import language
 from pipeline.coding import paradigm
@@ -104,12 +104,12 @@ def test_persian_tables_take_the_articles_wording_and_fall_back_to_english(ref, 
 
 
 def test_status_lists_what_is_still_in_english():
-    res = run_cli("status")
+    res = cli("status")
     assert res.returncode == 0 and "fa: shown in English" in res.stdout and "60 codebook name(s)" in res.stdout
 
 
 def test_languages_parameter_is_checked_before_any_notebook(tmp_path):
-    res = run_cli("run", "--out", tmp_path, "-p", "languages", "fa xx")
+    res = cli("run", "--out", tmp_path, "-p", "languages", "fa xx")
     assert res.returncode == 2 and "-p languages" in res.stderr and "xx" in res.stderr
 
 
@@ -125,6 +125,7 @@ XEPERSIAN = r"""\documentclass{article}
 """
 
 
+@pytest.mark.slow
 def test_persian_latex_compiles_with_xepersian(persian, tmp_path):
     xelatex = shutil.which("xelatex")
     if not xelatex:

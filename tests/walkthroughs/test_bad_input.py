@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from conftest import run_cli, tree_digest
+from conftest import cli, examples, run_cli, tree_digest
 
 
 def rewrite(path, edit):
@@ -76,6 +76,22 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_refused_by_validate_naming_file_row_and_column(case, data_copy):
+    """The same cases as below, through ``validate`` in this process: the check a run starts with."""
+    file, edit, words = CASES[case]
+    rewrite(data_copy / file, edit)
+    data_before = tree_digest(data_copy)
+    res = cli("validate", "--data", data_copy)
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stdout + res.stderr
+    message = res.stderr.strip()
+    assert message.startswith("error: ") and len(message.splitlines()) == 1, message
+    for word in words:
+        assert word in message, (word, message)
+    assert tree_digest(data_copy) == data_before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_input_is_refused_before_any_notebook(case, data_copy, tmp_path):
     file, edit, words = CASES[case]
     rewrite(data_copy / file, edit)
@@ -98,7 +114,7 @@ def test_bad_input_is_refused_before_any_notebook(case, data_copy, tmp_path):
 
 def test_missing_file_is_named(data_copy, tmp_path):
     (data_copy / "coded" / "recoding.csv").unlink()
-    res = run_cli("validate", "--data", data_copy)
+    res = cli("validate", "--data", data_copy)
     assert res.returncode == 2 and "recoding.csv" in res.stderr and "not found" in res.stderr
 
 
@@ -106,13 +122,13 @@ def test_import_records_round_0_is_refused_and_changes_nothing(data_copy, tmp_pa
     ris = tmp_path / "x.ris"
     ris.write_text("TY  - JOUR\nTI  - A title\nPY  - 2020\nER  - \n")
     before = tree_digest(data_copy)
-    res = run_cli("import-records", ris, "--source", "X", "--round", "0", "--data", data_copy)
+    res = cli("import-records", ris, "--source", "X", "--round", "0", "--data", data_copy)
     assert res.returncode == 2 and "--round 1 or later" in res.stderr and "Traceback" not in res.stderr
     assert tree_digest(data_copy) == before
 
 
 def test_unknown_parameter_is_refused(tmp_path):
-    res = run_cli("run", "--out", tmp_path, "-p", "bootstrap_resample", "10")
+    res = cli("run", "--out", tmp_path, "-p", "bootstrap_resample", "10")
     assert res.returncode == 2
     assert "bootstrap_resample" in res.stderr and "bootstrap_resamples" in res.stderr
 
@@ -129,7 +145,7 @@ def test_unknown_parameter_is_refused(tmp_path):
 def test_parameters_are_checked_before_any_notebook(name, value, words, tmp_path):
     """Issue 11: one schema for params.yml and -p, types and ranges, exit 2 before anything runs."""
     out = tmp_path / "out"
-    res = run_cli("run", "--out", out, "-p", name, value)
+    res = cli("run", "--out", out, "-p", name, value)
     assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
     for w in words:
         assert w in res.stderr, (w, res.stderr)
@@ -155,7 +171,7 @@ def test_a_bad_value_in_params_yml_names_the_file(tmp_path):
 def test_a_malformed_article_yml_is_refused_by_validate(data_copy, text, words):
     """Issue 11: reference/article.yml is checked with the rest, not left to crash `supplement`."""
     (data_copy / "reference" / "article.yml").write_text(text, encoding="utf-8")
-    res = run_cli("validate", "--data", data_copy)
+    res = cli("validate", "--data", data_copy)
     assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
     for w in words:
         assert w in res.stderr, (w, res.stderr)
@@ -165,10 +181,11 @@ def test_a_malformed_article_yml_is_refused_by_validate(data_copy, text, words):
                                      "claim_id,claim,reported,source\nx,y,1,\n".encode("utf-16")])
 def test_unreadable_claims_are_refused_without_a_traceback(data_copy, content):
     (data_copy / "reference" / "article_claims.csv").write_bytes(content)
-    res = run_cli("validate", "--data", data_copy)
+    res = cli("validate", "--data", data_copy)
     assert res.returncode == 2 and "Traceback" not in res.stderr and "article_claims.csv" in res.stderr, res.stderr
 
 
+@pytest.mark.slow
 def test_header_only_segments_and_recoding_run_instead_of_failing_in_a_notebook(data_copy, tmp_path):
     """Issue 11: valid but empty coded data must not fail a notebook (IndexError in 02, ZeroDivisionError in 04)."""
     for rel in ("coded/segments.csv", "coded/recoding.csv"):
@@ -202,15 +219,13 @@ def test_command_line_inputs_end_in_a_message_not_a_traceback(case, tmp_path):
             "prisma with 1e400": ["prisma", tmp_path / "big.csv", "--out", tmp_path / "o"],
             "prisma on a device": ["prisma", "/dev/null", "--out", tmp_path / "o"]}[case]
     (tmp_path / "big.csv").write_text("data,n\ndatabase_results,1e400\n")
-    res = run_cli(*args)
+    res = cli(*args)
     assert res.returncode == 2 and "Traceback" not in res.stderr and res.stderr.startswith("error: "), res.stderr
     assert afile.read_text() == "x"
 
 
 # --- property-based: mutated data files and arbitrary arguments (issue 11) ---------------------
 
-import contextlib  # noqa: E402
-import io  # noqa: E402
 import shutil  # noqa: E402
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -224,26 +239,12 @@ NASTY = st.sampled_from(["", "x", "-1", "1e309", "99999999999999999999999", "nan
                          "tab\there", "\x01", "ÿ", "🙂", "=cmd()", " ", "2004", "solar_hijri", "fa"])
 
 
-def _cli(*argv, cwd=None) -> tuple[int, str]:
-    """``python -m pipeline`` in this process, from ``cwd`` (so relative outputs land there): (exit status,
-    stderr); any exception escaping is a traceback."""
-    from pipeline import cli
-
-    err = io.StringIO()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err), contextlib.chdir(cwd or "."):
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as exc:  # argparse's usage errors
-            code = exc.code
-    return code, err.getvalue()
-
-
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory):
     return tmp_path_factory.mktemp("mutated")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(file=st.sampled_from(FILES), row=st.integers(0, 40), col=st.integers(0, 12), value=NASTY,
        cut=st.one_of(st.none(), st.integers(0, 3000)), junk=st.binary(max_size=8))
 def test_any_mutated_data_file_is_valid_or_refused_with_a_message(scratch, file, row, col, value, cut, junk):
@@ -261,7 +262,8 @@ def test_any_mutated_data_file_is_valid_or_refused_with_a_message(scratch, file,
         path.write_bytes(raw[:cut] + junk + raw[cut:])
     before = tree_digest(data)
     for command in (["validate"], ["status"]):
-        code, err = _cli(*command, "--data", data, cwd=scratch)
+        res = cli(*command, "--data", data, cwd=scratch)
+        code, err = res.returncode, res.stderr
         assert code in (0, 2), (command, err)
         assert code == 0 or err.startswith("error: "), err
     assert tree_digest(data) == before
@@ -273,7 +275,7 @@ WORDS = ["validate", "status", "prisma", "reliability", "verify", "screen", "imp
          "title", "interval", "long", "-3", "0", "nan", "R013", "not_reported", "missing.csv", "@DATA", "@FILE", "@DIR"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=7))
 def test_any_command_line_exits_0_or_2_and_leaves_data_alone_on_refusal(scratch, words):
     data = scratch / "cli-data"
@@ -286,7 +288,8 @@ def test_any_command_line_exits_0_or_2_and_leaves_data_alone_on_refusal(scratch,
     if argv[0] == "init" and len(argv) > 1:
         argv[1] = scratch / "inits" / str(len(list((scratch / "inits").glob("*"))) if (scratch / "inits").exists() else 0)
     before = tree_digest(data)
-    code, err = _cli(*argv, cwd=scratch)
+    res = cli(*argv, cwd=scratch)
+    code, err = res.returncode, res.stderr
     assert code in (0, 2), (argv, err)
     if code == 2:
         assert tree_digest(data) == before, argv

