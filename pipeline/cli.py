@@ -11,6 +11,7 @@ from pathlib import Path
 from .errors import InputError
 
 EXIT_BAD_INPUT = 2
+DATA_HELP = "the review's data folder (default: data/)"
 EXIT_FAILED = 1
 
 
@@ -282,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="validate the data, run every notebook, write figures/, tables/, reports/")
-    p.add_argument("--data", default="data", help="input folder (default: data/)")
+    p.add_argument("--data", default="data", help=DATA_HELP)
     p.add_argument("--out", default=".", help="output root for figures/, tables/, reports/ (default: .)")
     p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="override a parameter of params.yml (repeatable)")
@@ -291,20 +292,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("validate", help="check every input file against its schema and stop")
-    p.add_argument("--data", default="data")
+    p.add_argument("--data", default="data", help=DATA_HELP)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("import-records", help="import search results (RIS, MEDLINE/nbib, Web of Science, EndNote XML, BibTeX, "
                        "CSV/TSV/XLSX) and deduplicate")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="a database export: RIS, MEDLINE/nbib, Web of Science, EndNote XML or tagged, BibTeX, CSV/TSV, XLSX")
     p.add_argument("--source", action="append", metavar="NAME",
                    help="database or register the export came from, e.g. ERIC: once for all files, or once per "
                         "file in order (default: the name the file carries, e.g. RIS DB/DP, MEDLINE, Web of Science)")
     p.add_argument("--source-type", default="database",
-                   choices=["database", "register", "website", "organisation", "citation"])
+                   choices=["database", "register", "website", "organisation", "citation"],
+                   help="what the source is, for the PRISMA 2020 boxes (default: database)")
     p.add_argument("--round", type=int, default=None,
                    help="review round (default: the current one, or the next once every record has a decision)")
-    p.add_argument("--data", default="data")
+    p.add_argument("--data", default="data", help=DATA_HELP)
     p.set_defaults(func=_cmd_import_records)
 
     p = sub.add_parser("init", help="create a new, empty review that runs: the tool, empty data files, params.yml, "
@@ -322,31 +325,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exclude", nargs="+", metavar="RECORD", help="records excluded at --stage (needs --reason)")
     p.add_argument("--pending", nargs="+", metavar="RECORD", help="records left pending at --stage")
     p.add_argument("--reason", metavar="REASON_ID", help="reason_id of raw/exclusion_reasons.csv for --exclude")
-    p.add_argument("--data", default="data")
+    p.add_argument("--data", default="data", help=DATA_HELP)
     p.set_defaults(func=_cmd_screen)
 
     p = sub.add_parser("prisma", help="draw the PRISMA 2020 diagram from a PRISMA2020 CSV of counts")
-    p.add_argument("file")
-    p.add_argument("--out", default=".")
+    p.add_argument("file", help="a PRISMA2020 CSV, as the PRISMA2020 R package and web app write it")
+    p.add_argument("--out", default=".", help="output root: the diagram goes to OUT/figures/ (default: .)")
     p.set_defaults(func=_cmd_prisma)
 
     p = sub.add_parser("import-coded", help="import coded data: REFI-QDA .qdpx/.qdc or a CSV/XLSX of segments")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="a REFI-QDA project (.qdpx) or codebook (.qdc), or a CSV/TSV/XLSX of coded segments")
     p.add_argument("--replace", action="store_true",
                    help="the file's codes (and, for a .qdpx, its segments) replace the current ones; still refused "
                         "if re-coding rows would point at codes or segments that go")
-    p.add_argument("--data", default="data")
+    p.add_argument("--data", default="data", help=DATA_HELP)
     p.set_defaults(func=_cmd_import_coded)
 
     p = sub.add_parser("export-qda", help="write the coded data as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, "
                                           "MAXQDA, QualCoder")
-    p.add_argument("output", metavar="OUT.qdpx")
+    p.add_argument("output", metavar="OUT.qdpx", help="the project file to write")
     p.add_argument("--name", default="qes-pipeline export", help="the project's name inside the file")
-    p.add_argument("--data", default="data")
+    p.add_argument("--data", default="data", help=DATA_HELP)
     p.set_defaults(func=_cmd_export_qda)
 
     p = sub.add_parser("status", help="list pending work: records without decisions, studies without coding")
-    p.add_argument("--data", default="data")
+    p.add_argument("--data", default="data", help=DATA_HELP)
     p.set_defaults(func=_cmd_status)
 
     p = sub.add_parser("supplement", help="build supplement/ and supplement.zip for the journal")
@@ -355,13 +359,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_supplement)
 
     p = sub.add_parser("verify", help="check a supplement (folder or zip) against its manifest")
-    p.add_argument("path")
+    p.add_argument("path", help="a supplement folder or supplement.zip")
     p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("diff", help="what changed against an earlier supplement or git revision (Markdown)")
     p.add_argument("--against", default="HEAD", help="a supplement folder or zip, or a git ref (default HEAD)")
-    p.add_argument("--project", default=".")
-    p.add_argument("--output", default="reports/diff.md")
+    p.add_argument("--project", default=".", help="project root whose last run is compared (default: .)")
+    p.add_argument("--output", default="reports/diff.md", help="where the report is written (default: reports/diff.md)")
     p.set_defaults(func=_cmd_diff)
 
     p = sub.add_parser("reliability", help="agreement coefficients for any coded data (CSV or XLSX), or between "

@@ -123,7 +123,7 @@ def append_log(old: pd.DataFrame | None, rows: pd.DataFrame, columns: list[str])
 def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame], check: Callable[[Path], object]) -> None:
     """Check ``data_dir`` with ``changes`` applied (in a scratch copy; ``check`` is ``inputs.load_inputs``,
     passed in because the data model sits above this module), then write them all or none."""
-    data_dir = Path(data_dir).absolute()  # temp files are absolute paths
+    data_dir = Path(data_dir).resolve()  # temp files come back absolute and without '..': compare like with like
     with tempfile.TemporaryDirectory(prefix="qes-check-") as scratch:
         trial = Path(scratch) / "data"
         shutil.copytree(data_dir, trial, ignore=shutil.ignore_patterns(JOURNAL, ".*.tmp"))

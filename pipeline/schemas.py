@@ -2,7 +2,7 @@
 
 Every file is read as text (no type guessing), checked against its pandera schema, and only then
 converted; the first failure becomes an ``InputError`` naming file, row, column and what was
-expected.  ``FORMATS.md`` documents the same columns for people.
+expected.  ``docs/reference/formats.md`` documents the same columns for people.
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ def _describe(check: str) -> str:
     if check == "column_in_dataframe":
         return "a column of that name (it is missing)"
     if check.startswith("column_in_schema"):
-        return "no such column (not in this file's schema; see FORMATS.md)"
+        return "no such column (not in this file's schema; see docs/reference/formats.md)"
     if "uniqueness" in check or check.startswith("unique"):
         return "a unique id (this value appears on an earlier row too)"
     return check
@@ -271,7 +271,7 @@ def read_table(path: Path, schema_key: str) -> pd.DataFrame:
     """Read one input CSV as text and check it against its schema."""
     path = Path(path)
     if not path.exists():
-        raise InputError(path, f"file not found (expected the {schema_key} input; see FORMATS.md)")
+        raise InputError(path, f"file not found (expected the {schema_key} input; see docs/reference/formats.md)")
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:

@@ -23,7 +23,7 @@ from .project import NOTEBOOK_DIR, PROJECT_ROOT, cell_source, discover, read_jso
 
 # The tool: copied unchanged into every review (and into the supplement, to re-run it).
 TOOL = ("pipeline", "notebooks", "pyproject.toml", "requirements.lock", "requirements-uv.lock",
-        "environment.yml", "tool.mk", "FORMATS.md")
+        "environment.yml", "tool.mk", "docs")
 _NOTEBOOK = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
 
 
@@ -112,7 +112,7 @@ DATASHEET = """\
 # Datasheet: {title}
 
 Fill in each section; reviewers and the journal's data editor read it with the supplement. The
-format of every file (columns, allowed values, rules) is in `../FORMATS.md`.
+format of every file (columns, allowed values, rules) is in `../docs/reference/formats.md`.
 
 ## Motivation
 Why the review was done, by whom, and who funded it.
@@ -150,9 +150,9 @@ supplement for the journal.
 
 ## Which files are what
 
-The **tool**, copied unchanged by `python -m pipeline init` (to update it, copy them again from a
-newer version): `pipeline/`, `notebooks/`, `pyproject.toml`, `requirements.lock`,
-`requirements-uv.lock`, `environment.yml`, `tool.mk`, `FORMATS.md`.
+The **tool**, copied unchanged by `pipeline init` (to update it, copy them again from a newer
+version): `pipeline/`, `notebooks/`, `docs/`, `pyproject.toml`, `requirements.lock`,
+`requirements-uv.lock`, `environment.yml`, `tool.mk`.
 
 The **study**, yours: `data/` (inputs, changed only by you and by the commands below),
 `params.yml` (the analysis parameters), `data/README.md` (the datasheet to fill in), this README,
@@ -160,34 +160,36 @@ the `Makefile`. `figures/` and `tables/` are outputs, always regenerated.
 
 ## From the first import to the supplement
 
-Every command below is `.venv/bin/python -m pipeline …` (after `make`, or `source .venv/bin/activate`
-and then `python -m pipeline …`). Each checks every input before it changes anything; bad input
-stops with the file, row and column, and changes nothing.
+Every command below is `pipeline …`, with this review's environment active (after `make`:
+`source .venv/bin/activate`; or type `.venv/bin/pipeline …`). Each checks every input before it
+changes anything; bad input stops with the file, row and column, and changes nothing. The tutorial,
+`docs/tutorial.md`, walks through these steps with real exports; `docs/README.md` lists the rest.
 
 1. **Describe the search.** Add your databases, keywords and period to
    `data/raw/search_strategy.csv`, your inclusion and exclusion criteria to
    `data/raw/criteria.csv`, and the exclusion reasons you will use to
    `data/raw/exclusion_reasons.csv` (each with the stages it applies at, e.g. `title;abstract`).
 2. **Import the search results.**
-   `python -m pipeline import-records scopus.ris pubmed.nbib --source Scopus --source PubMed`
+   `pipeline import-records scopus.ris pubmed.nbib --source Scopus --source PubMed`
    reads RIS, MEDLINE, Web of Science, EndNote XML, BibTeX, CSV and XLSX exports, removes
    duplicates (listed in `data/raw/duplicates.csv` for you to check) and adds one row per record
    to `data/raw/screening_log.csv`.
-3. **Screen.** `python -m pipeline screen decisions.xlsx` (columns `record_id`, `stage`, `decision`,
-   `reason`), or `python -m pipeline screen --stage title --exclude R… --reason off_topic`.
+3. **Screen.** `pipeline screen decisions.xlsx` (columns `record_id`, `stage`, `decision`,
+   `reason`), or `pipeline screen --stage title --exclude R… --reason off_topic`.
    Records that pass every stage in use become studies in `data/raw/studies.csv`.
-   `python -m pipeline status` lists what is still pending.
-4. **Code.** Import your QDA project (`python -m pipeline import-coded project.qdpx`, from NVivo,
+   `pipeline status` lists what is still pending.
+4. **Code.** Import your QDA project (`pipeline import-coded project.qdpx`, from NVivo,
    ATLAS.ti, MAXQDA, QualCoder) or a spreadsheet of coded segments (`study`, `code`, `category`,
    `subcategory`, `quote`, `location`, `coder`). Give each category its paradigm role in
    `data/coded/codebook.csv`. For reliability, put the re-coding in `data/coded/recoding.csv`.
-5. **Run.** `make` (or `python -m pipeline run`) runs the notebooks in `notebooks/` and writes
+5. **Run.** `make` (or `pipeline run`) runs the notebooks in `notebooks/` and writes
    `figures/`, `tables/` and `reports/` (the executed notebooks); only what changed is re-run.
-6. **Publish.** `python -m pipeline supplement` writes `supplement/` and `supplement.zip` for the
-   journal; `python -m pipeline verify supplement.zip` checks it against its manifest.
+6. **Publish.** `pipeline supplement` writes `supplement/` and `supplement.zip` for the
+   journal; `pipeline verify supplement.zip` checks it against its manifest.
 
 This review reproduces no published article, so the reproduction check (notebook 05) is skipped;
-to check a published article's numbers, add `data/reference/article_claims.csv` (see FORMATS.md).
+to check a published article's numbers, add `data/reference/article_claims.csv` (see
+`docs/reference/formats.md`).
 """
 
 

@@ -35,7 +35,7 @@ def test_the_supplement_carries_everything_needed_to_rerun(built):
     files = built["files"]
     for name in ("Makefile", "tool.mk", "pyproject.toml", "requirements.lock", "requirements-uv.lock", "params.yml",
                  "pipeline/run/runner.py", "pipeline/cli.py", "notebooks/01_screening.ipynb", "index.html",
-                 "ro-crate-metadata.json", "data/raw/screening_log.csv", "FORMATS.md"):
+                 "ro-crate-metadata.json", "data/raw/screening_log.csv", "docs/reference/formats.md", "docs/tutorial.md"):
         assert name in files, name
     assert files["pipeline/run/runner.py"] == (ROOT / "pipeline" / "run" / "runner.py").read_bytes()
     assert not [n for n in files if "__pycache__" in n or n.endswith(".pyc")]

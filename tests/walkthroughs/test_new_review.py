@@ -197,7 +197,7 @@ def empty_review(tmp_path_factory):
 def test_init_writes_a_review_with_the_tool_the_data_headers_and_its_own_files(empty_review):
     root, init = empty_review["root"], empty_review["init"]
     assert init.returncode == 0, init.stderr
-    for rel in ("Makefile", "tool.mk", "README.md", ".gitignore", "params.yml", "FORMATS.md", "data/README.md",
+    for rel in ("Makefile", "tool.mk", "README.md", ".gitignore", "params.yml", "docs/reference/formats.md", "data/README.md",
                 "pyproject.toml", "requirements.lock", "pipeline/cli.py", "notebooks/01_screening.ipynb",
                 "data/raw/screening_log.csv", "data/coded/codebook.csv", "data/reference/article.yml"):
         assert (root / rel).is_file(), rel

@@ -55,7 +55,7 @@ DESCRIPTIONS = {
     "requirements.lock": "exact versions and hashes of every Python package (pip install --require-hashes)",
     "requirements-uv.lock": "the installer uv, pinned by hash, which `make` uses to install requirements.lock",
     "environment.yml": "the same pinned environment for conda",
-    "FORMATS.md": "the format of every input file and column",
+    "docs/reference/formats.md": "the format of every input file and column",
     "data/README.md": "datasheet: where the data come from and what was reconstructed",
     "tables/prisma2020.csv": "PRISMA 2020 counts in the template of the PRISMA2020 R package and web app",
     "tables/codebook.qdc": "the codebook as a REFI-QDA codebook for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette",
@@ -103,11 +103,11 @@ def caption(files: dict[str, bytes], record: dict, name: str) -> str:
 
 def describe(files: dict[str, bytes], record: dict) -> dict[str, str]:
     """What each file of the supplement is, one description per file: a figure by the notebook section
-    that draws it, a table by its caption, a notebook by its title, an input by its FORMATS.md
-    heading, a module by its docstring."""
+    that draws it, a table by its caption, a notebook by its title, an input by its heading in
+    docs/reference/formats.md, a module by its docstring."""
     import ast
 
-    formats = files.get("FORMATS.md", b"").decode("utf-8")
+    formats = files.get("docs/reference/formats.md", b"").decode("utf-8")
     input_of = {m.group(1): m.group(2) for m in re.finditer(r"^#{2,3} (\S+\.csv) — (.+)$", formats, re.M)}
     outputs = record.get("outputs", {})
     out = {}
@@ -127,7 +127,10 @@ def describe(files: dict[str, bytes], record: dict) -> dict[str, str]:
             out[name] = f"notebook \u201c{_first_heading(data)}\u201d as run, without outputs (the workflow's step)"
         elif path.parts[0] == "data":
             rel = "/".join(path.parts[1:])
-            out[name] = f"input: {input_of[rel]}" if rel in input_of else "input data (see FORMATS.md)"
+            out[name] = f"input: {input_of[rel]}" if rel in input_of else "input data (see docs/reference/formats.md)"
+        elif path.parts[0] == "docs" and path.suffix == ".md":
+            heading = next((ln.lstrip("#").strip() for ln in data.decode("utf-8").splitlines() if ln.startswith("#")), "")
+            out[name] = f"documentation: {heading or path.stem}"
         elif path.parts[0] == "pipeline" and path.suffix == ".py":
             doc = ast.get_docstring(ast.parse(data.decode("utf-8"))) or ""
             out[name] = "pipeline source: " + (doc.split("\n\n")[0].replace("\n", " ") or path.stem)
