@@ -431,3 +431,11 @@ def test_every_real_export_goes_through_the_import_command(real, data_copy):
     rec = pd.read_csv(data_copy / "raw" / "records.csv", dtype=str, keep_default_na=False)
     log = pd.read_csv(data_copy / "raw" / "screening_log.csv", dtype=str, keep_default_na=False)
     assert len(rec) <= expected and (rec["duplicate_of"] == "").sum() == len(log) - 87
+
+
+def test_a_data_path_with_dot_dot_imports_and_leaves_no_temporary_file(data_copy, tmp_path):
+    """--data ../data (as the command reference writes it) ended in a traceback and left a .tmp file."""
+    (tmp_path / "elsewhere").mkdir()
+    res = cli("import-records", HERE / "pubmed.nbib", "--source", "PubMed", "--data", "../data", cwd=tmp_path / "elsewhere")
+    assert res.returncode == 0, res.stderr
+    assert not list(data_copy.rglob("*.tmp")) and "read 2 records" in res.stdout
