@@ -79,6 +79,7 @@ def make_corpus(path: Path, n_total: int = N_TOTAL, seed: int = SEED) -> dict[in
 OURS = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
+from pipeline.search import dedup, records
 df = records.read_export(sys.argv[1], "Synthetic")
 groups = dedup.find_duplicates(df)
 seconds = time.perf_counter() - t0

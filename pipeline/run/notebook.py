@@ -7,8 +7,38 @@ import pickle
 from pathlib import Path
 
 from ..inputs import Inputs, load_inputs
+from ..schemas import OPTIONAL_SCHEMAS, SCHEMAS, field_name
 from .project import NOTEBOOK_DIR
-from .reads import READS_FILE, VALIDATED_ENV, recording
+from .reads import EVERYTHING, READS_FILE, VALIDATED_ENV
+
+# Which input file each field of ``Inputs`` holds; ``data_dir`` stands for all of them.
+FILE_OF = {**{field_name(k): k for k in (*SCHEMAS, *OPTIONAL_SCHEMAS)}, "article": "reference/article.yml",
+           "data_dir": EVERYTHING}
+
+
+class RecordingInputs(Inputs):
+    """``Inputs`` that append to a log each input file first read through them, so the runner knows
+    which files a notebook depends on (reading ``data_dir`` counts as reading every file)."""
+
+    def __getattribute__(self, name):
+        if name in FILE_OF:
+            seen = object.__getattribute__(self, "_seen")
+            if name not in seen:
+                seen.add(name)
+                with open(object.__getattribute__(self, "_log"), "a", encoding="utf-8") as f:
+                    f.write(FILE_OF[name] + "\n")
+        return object.__getattribute__(self, name)
+
+
+def recording(inputs: Inputs, log: Path) -> RecordingInputs:
+    """The same inputs, noting in ``log`` which files are read (see ``RecordingInputs``)."""
+    import dataclasses
+
+    out = RecordingInputs(**{f.name: object.__getattribute__(inputs, f.name) for f in dataclasses.fields(Inputs)})
+    object.__setattr__(out, "_seen", set())
+    object.__setattr__(out, "_log", Path(log))
+    Path(log).touch()  # even a notebook that reads nothing has read nothing, not "unknown"
+    return out
 
 
 def locate(path: str) -> Path:

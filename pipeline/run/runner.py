@@ -27,8 +27,6 @@ from pathlib import Path
 from typing import Callable
 
 from ..datafiles import locked
-from ..inputs import load_inputs
-from ..screening.log import pending
 from . import kernels
 from .cache import (cell_of, data_read, files_below, hash_tree, module_dependencies, notebook_key, read_run_record,
                     recorded_reads, sha256_file, up_to_date)
@@ -92,6 +90,8 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
     result = RunResult()
     if not stale:
         if record.get("data") != data_digest:  # a file no notebook reads changed: still refuse bad data
+
+            from ..inputs import load_inputs  # pandas and pandera: only when there is something to check
 
             load_inputs(data_dir)
         for i, name in enumerate(nbs, 1):
@@ -203,6 +203,9 @@ VALIDATED_FILE = ".inputs.pickle"  # in the staging folder, for the run's kernel
 def validate_for_run(data_dir: Path | str, validated: Path | str) -> str:
     """Validate the inputs (InputError when they are bad), pickle them for the run's notebooks, and
     return the warning to show ("" for none)."""
+
+    from ..inputs import load_inputs  # here, not at the top: `run` with nothing to do never loads pandas
+    from ..screening.log import pending
 
     inputs = load_inputs(data_dir)
     _dump(inputs, Path(validated))

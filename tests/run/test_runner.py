@@ -302,3 +302,13 @@ def test_without_a_kept_kernel_papermill_starts_its_own(tmp_path, monkeypatch):
     runner.run(DATA, tmp_path / "out", notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lambda s: None)
     assert (tmp_path / "out" / "tables" / "x.csv").read_text() == "x"
     assert cache.read_run_record(tmp_path / "out")["notebooks"]["01_ok"]["reads"] == ["*"]
+
+
+def test_a_run_with_nothing_to_do_loads_no_pandas():
+    """The no-op run takes 0.1 s because the runner imports pandas and pandera only when it must check data."""
+    import subprocess
+    import sys
+
+    code = "import sys, pipeline.cli, pipeline.run.runner; print(sorted({'pandas', 'pandera'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -75,18 +75,22 @@ CASES = {
 }
 
 
+def refused_with_one_line(res, words) -> None:
+    """Exit 2, no traceback, one line that starts with 'error:' and holds each of ``words``."""
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stdout + res.stderr
+    message = res.stderr.strip()
+    assert message.startswith("error: ") and len(message.splitlines()) == 1, message
+    for word in words:
+        assert word in message, (word, message)
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_input_is_refused_by_validate_naming_file_row_and_column(case, data_copy):
     """The same cases as below, through ``validate`` in this process: the check a run starts with."""
     file, edit, words = CASES[case]
     rewrite(data_copy / file, edit)
     data_before = tree_digest(data_copy)
-    res = cli("validate", "--data", data_copy)
-    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stdout + res.stderr
-    message = res.stderr.strip()
-    assert message.startswith("error: ") and len(message.splitlines()) == 1, message
-    for word in words:
-        assert word in message, (word, message)
+    refused_with_one_line(cli("validate", "--data", data_copy), words)
     assert tree_digest(data_copy) == data_before
 
 
@@ -101,12 +105,7 @@ def test_bad_input_is_refused_before_any_notebook(case, data_copy, tmp_path):
     before = tree_digest(out)
     data_before = tree_digest(data_copy)
     res = run_cli("run", "--data", data_copy, "--out", out)
-    assert res.returncode == 2, res.stdout + res.stderr
-    assert "Traceback" not in res.stderr
-    message = res.stderr.strip()
-    assert message.startswith("error: ") and len(message.splitlines()) == 1, message
-    for word in words:
-        assert word in message, (word, message)
+    refused_with_one_line(res, words)
     assert "[1/" not in res.stdout  # no notebook ran
     assert tree_digest(out) == before
     assert tree_digest(data_copy) == data_before
