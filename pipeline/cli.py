@@ -1,4 +1,4 @@
-"""``python -m pipeline …``: the one front door.  Bad input becomes a message and exit status 2."""
+"""``pipeline …``: the one front door.  Bad input becomes a message and exit status 2."""
 
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ def _cmd_import_records(args) -> int:
 def _cmd_init(args) -> int:
     from .run import scaffold
 
-    files = scaffold.init(Path(args.dir), args.title)
+    files = scaffold.init(Path(args.dir), args.title, scaffold.parse_stages(args.stages), args.language or "")
     print(f"{args.dir}: a new review ({len(files)} files). Next: cd {args.dir} && make, then follow its README "
           f"from the first import to the supplement")
     return 0
@@ -229,13 +229,8 @@ def _cmd_status(args) -> int:
     from .run.project import PARAMS_FILE
 
     inp = load_inputs(args.data)
-    todo = status.pending_work(inp)
-    if todo.empty:
-        print(f"{inp.data_dir}: nothing pending; every record has a final decision and every included study is coded")
-    else:
-        counts = todo["task"].value_counts()
-        print(f"{inp.data_dir}: pending work — " + ", ".join(f"{n} to {task}" for task, n in counts.items()))
-        print(todo.to_string(index=False))
+    for line in status.summary(inp):
+        print(line)
     params = load_params(PARAMS_FILE) if PARAMS_FILE.is_file() else {}
     languages = str(params.get("languages") or "").split()
     for line in status.untranslated(inp, languages):
@@ -247,7 +242,7 @@ def _cmd_supplement(args) -> int:
     from .publish.supplement.build import build
 
     _output_folder(args.out)
-    folder, archive = build(Path(args.out), project=Path(args.project))
+    folder, archive = build(Path(args.out), project=Path(args.project), draft=args.draft)
     print(f"written: {folder} and {archive}")
     return 0
 
@@ -278,7 +273,7 @@ def _cmd_diff(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Every command with its arguments and help (``python -m pipeline -h``)."""
+    """Every command with its arguments and help (``pipeline -h``)."""
     parser = argparse.ArgumentParser(prog="pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -314,6 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
                                     "a datasheet, a Makefile and a README")
     p.add_argument("dir", metavar="DIR", help="a new or empty folder")
     p.add_argument("--title", default="A new qualitative evidence synthesis", help="the review's title")
+    p.add_argument("--stages", default="title abstract full_text", metavar="STAGES",
+                   help="the screening stages the review uses, in order, from title, abstract, retrieval, full_text, "
+                        "quality (default: 'title abstract full_text')")
+    p.add_argument("--language", metavar="CODE", help="also draw the article's figures and tables in this language "
+                                                      "(fa: Persian, right to left); sets languages in params.yml")
     p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser("screen", help="record screening decisions in raw/screening_log.csv (from a spreadsheet, or "
@@ -349,13 +349,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default="data", help=DATA_HELP)
     p.set_defaults(func=_cmd_export_qda)
 
-    p = sub.add_parser("status", help="list pending work: records without decisions, studies without coding")
+    p = sub.add_parser("status", help="what the review needs next: records to screen at each stage, studies to code, roles to assign")
     p.add_argument("--data", default="data", help=DATA_HELP)
     p.set_defaults(func=_cmd_status)
 
     p = sub.add_parser("supplement", help="build supplement/ and supplement.zip for the journal")
     p.add_argument("--out", default=".", help="folder that receives supplement/ and supplement.zip")
     p.add_argument("--project", default=".", help="project root with the outputs of the last run")
+    p.add_argument("--draft", action="store_true",
+                   help="build it although the review is not finished: supplement-draft/ and supplement-draft.zip, "
+                        "marked as a draft")
     p.set_defaults(func=_cmd_supplement)
 
     p = sub.add_parser("verify", help="check a supplement (folder or zip) against its manifest")

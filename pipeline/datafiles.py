@@ -111,6 +111,22 @@ def wait(fd: int, mode: int, message: str, say) -> None:
         fcntl.flock(fd, mode)
 
 
+def logged_name(path: Path, data_dir: Path) -> str:
+    """How an import log names the file a researcher gave: its path relative to the review when it lies
+    inside it, else its file name and the start of its SHA-256.  The logs are published with the
+    supplement, and no folder of the researcher's machine (Downloads, a home folder) is."""
+    import hashlib
+
+    path, review = Path(path).resolve(), Path(data_dir).resolve().parent
+    if path.is_relative_to(review):
+        return path.relative_to(review).as_posix()
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return f"{path.name} (sha256 {digest.hexdigest()[:12]})"
+
+
 def append_log(old: pd.DataFrame | None, rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """An import log with this import's rows added under the next import number."""
     import pandas as pd

@@ -17,7 +17,7 @@ from .coding.codebook import check_codebook
 from .datafiles import recover
 from .errors import InputError
 from .schemas import OPTIONAL_SCHEMAS, SCHEMAS, field_name, read_article, read_table
-from .screening.log import check_log, check_records, check_studies
+from .screening.log import check_log, check_records, check_studies, stages_used
 from .screening.reviews import check_reviews
 
 
@@ -92,7 +92,8 @@ def check_links(inp: Inputs) -> None:
     if inp.screening_reviews is not None:
         _must_exist(inp.screening_reviews, "record_id", inp.screening_log["record_id"], p("raw/screening_reviews.csv"),
                     "a record_id from raw/screening_log.csv")
-        check_reviews(inp.screening_reviews, inp.exclusion_reasons, p("raw/screening_reviews.csv"))
+        check_reviews(inp.screening_reviews, inp.exclusion_reasons, p("raw/screening_reviews.csv"),
+                      stages_used(inp.screening_log))
     if inp.records is not None:
         check_records(inp.records, inp.screening_log, p("raw/records.csv"), p("raw/screening_log.csv"))
     if inp.quality_appraisal is not None:

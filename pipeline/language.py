@@ -8,7 +8,7 @@ key a translation lacks falls back to English and is listed by :func:`missing_la
 Data values (category, subcategory and code names, related concepts, criteria) come from a
 companion column ``<column>_<code>`` beside the column in the data, e.g. ``name_fa`` in
 ``coded/codebook.csv``; an empty or absent cell falls back to the English value.  Codebook names
-without one are listed by :func:`missing_names` (``python -m pipeline status`` prints them).
+without one are listed by :func:`missing_names` (``pipeline status`` prints them).
 
 Right-to-left text in figures needs no work here: matplotlib 3.11 lays text out with libraqm
 (HarfBuzz for shaping, so letters join and lam-alef ligates; SheenBidi for the Unicode

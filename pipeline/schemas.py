@@ -16,7 +16,9 @@ import pandera.pandas as pa
 from .errors import InputError
 
 
-STAGES = ("title", "abstract", "retrieval", "full_text", "quality")
+STAGES = ("title", "abstract", "retrieval", "full_text", "quality")  # in method order
+# The stages a new review declares (``init --stages``): the columns of its screening log.
+DEFAULT_STAGES = ("title", "abstract", "full_text")
 DECISIONS = ("include", "exclude", "pending", "")
 LEVELS = ("category", "subcategory", "code")
 ROLES = ("causal_condition", "contextual_condition", "intervening_condition", "strategy", "consequence")
@@ -45,10 +47,10 @@ def _translations(*columns: str) -> dict[str, pa.Column]:
     return {rf"^({'|'.join(columns)})_[a-z]{{2,3}}$": pa.Column(str, regex=True, required=False)}
 
 
-def _one_of(values) -> pa.Column:
+def _one_of(values, required: bool = True) -> pa.Column:
     values = list(values)
     shown = ", ".join(repr(v) if v else "empty" for v in values)
-    return pa.Column(str, pa.Check.isin(values, error=f"one of {shown}"))
+    return pa.Column(str, pa.Check.isin(values, error=f"one of {shown}"), required=required)
 
 
 def _integer() -> pa.Column:
@@ -83,7 +85,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "raw/screening_log.csv": pa.DataFrameSchema({
         "record_id": _id(),
         "round": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d{0,17}$", error="a review round: 1, 2, ...")),
-        **{stage: _one_of(DECISIONS) for stage in STAGES},
+        # The stage columns present are the stages the review uses (declared, not inferred).
+        **{stage: _one_of(DECISIONS, required=False) for stage in STAGES},
         "reason": _text(),
         "provenance": _provenance(),
     }, strict=True, unique=["record_id"]),
@@ -261,6 +264,10 @@ def read_article(path: Path) -> dict:
     for key in ("keywords",):
         if not isinstance(doc.get(key) or [], list) or not all(isinstance(k, str) for k in doc.get(key) or []):
             raise InputError(path, f"{key}: a list of texts", column=key)
+    license = doc.get("license")
+    if license is not None and (not isinstance(license, str) or not re.fullmatch(r"[A-Za-z0-9.+-]*", license)):
+        raise InputError(path, "license: the data's licence as an SPDX id, such as CC-BY-4.0", column="license",
+                         value=license)
     for key in ("affiliation", "design", "title_note", "year_as_published"):
         if key in doc and not isinstance(doc[key], (str, type(None))):
             raise InputError(path, f"{key}: a text", column=key, value=doc[key])

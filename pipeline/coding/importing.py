@@ -44,7 +44,7 @@ def import_coded(files: list[Path], data_dir: Path, replace: bool = False, say=p
                 if merged.sources is not None:
                     frames["coded/sources.csv"] = merged.sources
                     changed.add("coded/sources.csv")
-                not_imported += [dict(r, file=str(path)) for r in project.report]
+                not_imported += [dict(r, file=datafiles.logged_name(path, data_dir)) for r in project.report]
                 summary = (f"{path}: from {tool}: {len(project.nodes)} codes ({merged.matched} matched by GUID or "
                            f"path, {merged.added} new, {merged.kept} kept that the file does not have, "
                            f"{merged.removed} removed)")

@@ -35,7 +35,8 @@ def open_coding_table(segments: pd.DataFrame, codebook: pd.DataFrame) -> pd.Data
             "quotation": "" if first is None else first["quote"],
             "location": "" if first is None else f"{first['study_id']}: {first['location']}",
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["code_id", "code", "subcategory", "frequency", "n_studies", "studies",
+                                       "quotation", "location"])  # its header even with no code yet
 
 
 def axial_table(codebook: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:

@@ -22,7 +22,7 @@ matplotlib.use("Agg")  # no screen needed; notebooks display the saved files
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
-from .. import language  # noqa: E402
+from .. import draft, language  # noqa: E402
 from ..coding.paradigm import paradigm_roles  # noqa: E402
 
 matplotlib.rcParams.update({
@@ -44,7 +44,7 @@ PAD = 0.012  # inner margin of a box, in axes fractions
 COLORS = {
     "stage": "#e8f0fb", "excluded": "#f7f7f7", "included": "#e6f4ea", "edge": "#36454f",
     "causal_condition": "#fde8d7", "contextual_condition": "#e8f0fb", "intervening_condition": "#ede7f6",
-    "strategy": "#e6f4ea", "consequence": "#fff8d6", "core": "#fbd5d5",
+    "strategy": "#e6f4ea", "consequence": "#fff8d6", "core": "#fbd5d5", "draft": "#b03a2e",
 }
 
 
@@ -53,6 +53,12 @@ _LANG = language.BASE  # the language being drawn (set by in_language)
 
 def _t(key: str, **values) -> str:
     return language.tr(key, _LANG, **values)
+
+
+def _bullet(name: str) -> str:
+    """A list item; in a right-to-left figure it starts with a right-to-left mark, so that the line runs
+    right to left (bullet on the right) even when the name is still in English."""
+    return ("\u200f" if language.is_rtl(_LANG) else "") + f"• {name}"
 
 
 @contextlib.contextmanager
@@ -85,6 +91,7 @@ def in_language(lang: str, draw, *args, **kwargs):
         fig = draw(*args, **kwargs)
     if language.is_rtl(lang):
         mirror(fig)
+    fig._qes_lang = lang  # for the texts save_figure may add (a draft's mark)
     return fig
 
 
@@ -107,15 +114,37 @@ def mirror(fig):
 
 
 def save_figure(fig, out_dir: Path | str, stem: str, formats=FORMATS) -> list[Path]:
-    """Write ``stem``.svg/.pdf/.png (PNG at 300 dpi) without timestamps."""
+    """Write ``stem``.svg/.pdf/.png (PNG at 300 dpi) without timestamps; a draft's figure is stamped so."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if draft.REASONS and not getattr(fig, "_qes_draft", False):
+        _mark_draft(fig, getattr(fig, "_qes_lang", language.BASE))
     paths = []
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
         fig.savefig(path, format=fmt, dpi=DPI, metadata=METADATA[fmt])
         paths.append(path)
     return paths
+
+
+DRAFT_FOOTER = 0.45  # inches added below a draft's figure for the line saying what is still open
+
+
+def _mark_draft(fig, lang: str) -> None:
+    """DRAFT across the figure and, in a strip added below it, what is still open (``pipeline.draft``)."""
+    height = fig.get_figheight()
+    fig.set_figheight(height + DRAFT_FOOTER)
+    for ax in fig.axes:  # the drawing keeps its size and moves up, above the strip
+        pos = ax.get_position()
+        ax.set_position([pos.x0, (pos.y0 * height + DRAFT_FOOTER) / (height + DRAFT_FOOTER), pos.width,
+                         pos.height * height / (height + DRAFT_FOOTER)])
+    rtl = language.is_rtl(lang)
+    fig.text(0.5, 0.5, draft.mark(lang), rotation=30, fontsize=72, color=COLORS["draft"], alpha=0.18,
+             ha="center", va="center", fontweight="bold", zorder=10)
+    fig.text(0.99 if rtl else 0.01, 0.1 * DRAFT_FOOTER / (height + DRAFT_FOOTER),
+             textwrap.fill(draft.said(lang), int(fig.get_figwidth() * 15)), fontsize=7, color=COLORS["draft"],
+             ha="right" if rtl else "left", va="bottom", zorder=10)
+    fig._qes_draft = True  # once, even when saved again
 
 
 def _box(ax, x, y, w, h, text, color, fontsize=9.0, bold_first=False, min_fontsize=5.0):
@@ -202,6 +231,9 @@ def prisma_flow(flow, reasons_by_stage: dict[str, dict[str, int]] | None = None,
         _arrow(ax, (main_x + main_w / 2, y_of(i - 1)), (main_x + main_w / 2, y_of(i) + bh))
         side = _t("flow.excluded", stage=label, stage_lower=label.lower(), n=st["excluded"]) + _reason_text(
             reasons_by_stage.get(st["stage"]))
+        waiting = st["records_in"] - st["excluded"] - st["records_out"]
+        if waiting:  # a review in progress: the records still to decide at this stage, said where they wait
+            side += _t("flow.pending", n=waiting)
         _box(ax, side_x, y_of(i), side_w, bh, side, COLORS["excluded"])
         _arrow(ax, (main_x + main_w, y_of(i) + bh / 2), (side_x, y_of(i) + bh / 2))
     last = len(stages) + 1
@@ -220,7 +252,7 @@ def paradigm_model(codebook, core: str):
     roles = paradigm_roles(codebook)
 
     def body(role):
-        return language.section("roles", _LANG)[role] + "\n" + "\n".join(f"• {name}" for name in roles[role])
+        return language.section("roles", _LANG)[role] + "\n" + "\n".join(_bullet(name) for name in roles[role])
 
     fig = plt.figure(figsize=(11.0, 6.2))
     ax = fig.add_axes([0, 0, 1, 1])
@@ -245,7 +277,7 @@ def paradigm_model(codebook, core: str):
         shown = [textwrap.shorten(n, 34) for n in unassigned[:6]]
         more = _t("paradigm.more", n=len(unassigned) - 6) if len(unassigned) > 6 else ""
         _box(ax, xs[0], bottom_y, w, h, _t("paradigm.unassigned") + "\n"
-             + "\n".join(f"• {n}" for n in shown) + more, COLORS["excluded"], fontsize=7)
+             + "\n".join(_bullet(n) for n in shown) + more, COLORS["excluded"], fontsize=7)
     return fig
 
 
@@ -400,14 +432,20 @@ def prisma2020(c: dict):
                  other=_n(c.get("excluded_other")))
     reasons = c.get("dbr_excluded") or {}
     excluded_total = sum(reasons.values())
+    def awaiting(phase):  # a review in progress: the records still waiting in that phase, in its side box
+        n = c.get(f"pending_{phase}") or 0
+        return _t(f"prisma.awaiting_{phase}", n=n) if n else ""
+
     boxes = [
         (ident, removed),
-        (_t("prisma.screened", n=_n(c.get("records_screened"))), _t("prisma.excluded", n=_n(c.get("records_excluded")))),
+        (_t("prisma.screened", n=_n(c.get("records_screened"))),
+         _t("prisma.excluded", n=_n(c.get("records_excluded"))) + awaiting("screening")),
         (_t("prisma.sought", n=_n(c.get("dbr_sought_reports"))),
-         _t("prisma.not_retrieved", n=_n(c.get("dbr_notretrieved_reports")))),
+         _t("prisma.not_retrieved", n=_n(c.get("dbr_notretrieved_reports"))) + awaiting("retrieval")),
         (_t("prisma.assessed", n=_n(c.get("dbr_assessed"))),
          _t("prisma.reports_excluded", n=excluded_total) + "".join(_t("prisma.reason", reason=k, n=v)
-                                                                  for k, v in reasons.items())),
+                                                                  for k, v in reasons.items())
+         + awaiting("assessment")),
     ]
     for i, (main, side) in enumerate(boxes):
         _box(ax, x0, rows_y[i], main_w, h, main, COLORS["stage"], fontsize=8.5)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import language
+from .. import draft, language
 
 
 FORMATS = ("csv", "md", "tex")
@@ -125,15 +125,30 @@ def to_latex(df: pd.DataFrame, caption: str | None = None, label: str | None = N
     return caption_line + sep + "\n".join(cells) + sep2 + tail
 
 
+_DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")  # a number, not part of K01 or N1
+
+
+def _own_digits(df: pd.DataFrame, lang: str | None) -> pd.DataFrame:
+    """Numbers inside text cells (years, periods) in the language's own digits; text like K01 or N1 kept."""
+    if not lang or lang == language.BASE:
+        return df
+    return _text_cells(df, lambda v: _DIGIT_RUN.sub(lambda m: language.digits(m.group(0), lang), v))
+
+
 def write_table(df: pd.DataFrame, out_dir: Path | str, stem: str, caption: str | None = None,
                 formats=FORMATS, lang: str | None = None) -> list[Path]:
     """Write ``stem``.csv/.md/.tex under ``out_dir``; returns the paths written.
 
     The CSV keeps numbers as numbers; Markdown and LaTeX write them for reading (in ``lang``'s digits
-    when given, and LaTeX for XePersian when ``lang`` runs right to left).
+    when given, numbers inside text too, and LaTeX for XePersian when ``lang`` runs right to left;
+    right-to-left Markdown is wrapped in ``<div dir="rtl">``).  A draft's Markdown and LaTeX say so
+    above the table (``pipeline.draft``); its CSV stays plain data.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    df = _own_digits(df, lang)
+    rtl = bool(lang) and language.is_rtl(lang)
+    said = draft.said(lang or language.BASE)
     written = []
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
@@ -141,9 +156,13 @@ def write_table(df: pd.DataFrame, out_dir: Path | str, stem: str, caption: str |
             text = neutralize_formulas(df).to_csv(index=False, lineterminator="\n")
         elif fmt == "md":
             text = to_markdown(_for_reading(df, lang))
+            if rtl:
+                text = f'<div dir="rtl">\n\n{text}\n</div>\n'
+            if said:
+                text = f"**{escape_markdown(said)}**\n\n{text}"
         elif fmt == "tex":
-                text = to_latex(_for_reading(df, lang), caption=caption, label=f"tab:{stem}",
-                            rtl=bool(lang) and language.is_rtl(lang))
+            shown = f"{said}. {caption}" if said and caption else said or caption
+            text = to_latex(_for_reading(df, lang), caption=shown, label=f"tab:{stem}", rtl=rtl)
         else:
             raise ValueError(f"unknown table format {fmt!r}")
         path.write_text(text, encoding="utf-8", newline="\n")

@@ -1,4 +1,4 @@
-"""Reliability data for ``python -m pipeline reliability``: read, shaped into a matrix, checked.
+"""Reliability data for ``pipeline reliability``: read, shaped into a matrix, checked.
 
 Wide format: the first column is the unit id (its header names the unit of analysis, e.g.
 ``segment``), every other column is a coder or an occasion; an empty cell is a missing value.

@@ -261,7 +261,7 @@ def from_segments(segments: pd.DataFrame, min_overlap: float = 90.0) -> dict | N
     Studies are the documents.  Segment overlap needs character positions ('characters a-b', as
     imports from QDA projects write them); without them only presence and frequency are computed.
     The alphas need each document's length, which segments do not carry: they are left out here
-    (``python -m pipeline reliability A.qdpx B.qdpx`` computes it from the projects).
+    (``pipeline reliability A.qdpx B.qdpx`` computes it from the projects).
     """
     coders = sorted(segments["coder"].unique())
     if len(coders) != 2:

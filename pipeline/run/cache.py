@@ -28,6 +28,11 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def tree_digest(hashes: dict[str, str]) -> str:
+    """One hash for a folder's ``hash_tree``: what ``run.json`` records of the data a run read."""
+    return hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()
+
+
 def hash_tree(folder: Path) -> dict[str, str]:
     """Content hash of every file below ``folder`` (sorted relative paths)."""
     folder = Path(folder)

@@ -6,10 +6,13 @@ import os
 import pickle
 from pathlib import Path
 
+from .. import draft
 from ..inputs import Inputs, load_inputs
 from ..schemas import OPTIONAL_SCHEMAS, SCHEMAS, field_name
+from ..screening.log import stages_used
 from .project import NOTEBOOK_DIR
 from .reads import EVERYTHING, READS_FILE, VALIDATED_ENV
+from .status import unfinished
 
 # Which input file each field of ``Inputs`` holds; ``data_dir`` stands for all of them.
 FILE_OF = {**{field_name(k): k for k in (*SCHEMAS, *OPTIONAL_SCHEMAS)}, "article": "reference/article.yml",
@@ -56,15 +59,15 @@ def locate(path: str) -> Path:
 # What a notebook says when the data it reads is still empty (a review just started with `init`).
 EMPTY = {
     "records": (lambda i: len(i.screening_log) == 0,
-                "raw/screening_log.csv holds no record yet (import search results with `python -m pipeline "
+                "raw/screening_log.csv holds no record yet (import search results with `pipeline "
                 "import-records FILE`): every count below is zero."),
-    "decisions": (lambda i: len(i.screening_log) > 0 and (i.screening_log[["title", "abstract", "retrieval",
-                  "full_text", "quality"]] == "").all(axis=None),
-                  "No screening decision is recorded yet (`python -m pipeline screen`): the flow has no stage."),
+    "decisions": (lambda i: len(i.screening_log) > 0 and (i.screening_log[stages_used(i.screening_log)] == "")
+                  .all(axis=None),
+                  "No screening decision is recorded yet (`pipeline screen`): every record waits at the first stage."),
     "studies": (lambda i: len(i.studies) == 0,
                 "raw/studies.csv lists no included study yet: the per-study tables and figures are empty."),
     "codes": (lambda i: len(i.codebook) == 0,
-              "coded/codebook.csv has no code yet (import a codebook or coded project with `python -m pipeline "
+              "coded/codebook.csv has no code yet (import a codebook or coded project with `pipeline "
               "import-coded FILE`): the coding tables are empty."),
     "segments": (lambda i: len(i.segments) == 0,
                  "coded/segments.csv has no coded segment yet: frequencies are zero and nothing is drawn."),
@@ -90,6 +93,9 @@ def setup(data_dir: str, out_dir: str, uses: tuple[str, ...] = ()) -> tuple[Inpu
         empty, message = EMPTY[key]
         if empty(inputs):
             print(message)
+    draft.set_reasons(unfinished(inputs))  # every notebook sets it afresh: nothing carries over
+    if draft.REASONS:
+        print(draft.said() + ": the figures and tables below are marked as a draft.")
     return inputs, figures, tables
 
 

@@ -16,7 +16,6 @@ reads and, for every output, the notebook and cell that wrote it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -29,7 +28,7 @@ from typing import Callable
 from ..datafiles import locked
 from . import kernels
 from .cache import (cell_of, data_read, files_below, hash_tree, module_dependencies, notebook_key, read_run_record,
-                    recorded_reads, sha256_file, up_to_date)
+                    recorded_reads, sha256_file, tree_digest, up_to_date)
 from .execute import KERNEL_ARGUMENTS, any_cell_ran, execute, failure, kernel_for
 from .params import RESERVED, check_params, load_params, parameters_of
 from .project import NOTEBOOK_DIR, PARAMS_FILE, PROJECT_ROOT, cell_source, discover, read_json
@@ -76,7 +75,7 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
     check_params(params, defaults, Path(params_file), {name for name, _ in overrides or []})
     own = {name: {k: v for k, v in params.items() if k in declared[name]} for name in nbs}
     data_hashes = hash_tree(data_dir)
-    data_digest = hashlib.sha256(json.dumps(data_hashes, sort_keys=True).encode()).hexdigest()
+    data_digest = tree_digest(data_hashes)
     record = read_run_record(out_dir)
     if record.get("data_dir") != str(data_dir):
         record = {}
@@ -214,7 +213,7 @@ def validate_for_run(data_dir: Path | str, validated: Path | str) -> str:
         return ""
     return (f"warning: {len(waiting)} records still wait for a screening decision (first: "
             f"{waiting['record_id'].iloc[0]} at '{waiting['stage'].iloc[0]}'); the flow is incomplete "
-            f"(see `python -m pipeline status`)")
+            f"(see `pipeline status`)")
 
 
 # Each notebook's seconds in the last run, beside the outputs but not among them (they differ from

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import yaml
 
+from .. import language
 from ..errors import InputError
-from ..schemas import SCHEMAS
+from ..schemas import DEFAULT_STAGES, SCHEMAS, STAGES
 from .params import RESERVED
 from .project import NOTEBOOK_DIR, PROJECT_ROOT, cell_source, discover, read_json
 
@@ -45,8 +46,9 @@ def tool_files(root: Path = PROJECT_ROOT) -> dict[str, bytes]:
     return out
 
 
-def default_params(notebook_dir: Path = NOTEBOOK_DIR) -> str:
-    """params.yml with every notebook parameter at its default, each with the comment its notebook gives it."""
+def default_params(notebook_dir: Path = NOTEBOOK_DIR, **values) -> str:
+    """params.yml with every notebook parameter at its default (or at ``values``, e.g. ``languages="fa"``),
+    each with the comment its notebook gives it."""
     lines, seen = [], set()
     for nb in discover(notebook_dir):
         for cell in read_json(nb)["cells"]:
@@ -57,19 +59,33 @@ def default_params(notebook_dir: Path = NOTEBOOK_DIR) -> str:
                 if not m or m.group(1) in RESERVED or m.group(1) in seen:
                     continue
                 seen.add(m.group(1))
-                value = ast.literal_eval(m.group(2))
+                value = values.get(m.group(1)) or ast.literal_eval(m.group(2))
                 if m.group(3):
                     lines.append(f"# {m.group(3)} ({nb.stem})")
                 lines.append(yaml.safe_dump({m.group(1): value}, allow_unicode=True).strip())
     head = ("# Parameters of the analysis.  Every notebook receives the ones it declares in its cell tagged\n"
-            "# `parameters`; override any of them with  python -m pipeline run -p NAME VALUE\n\n")
+            "# `parameters`; override any of them with  pipeline run -p NAME VALUE\n\n")
     return head + "\n".join(lines) + "\n"
 
 
-def _headers() -> dict[str, str]:
+def _headers(stages: tuple[str, ...]) -> dict[str, bytes]:
+    """Every required input file with its header row only; the screening log's stage columns are the
+    stages the review uses.  Optional columns (``name_fa``, ...) are not written."""
+    out = {}
+    for key, schema in SCHEMAS.items():
+        names = [n for n, c in schema.columns.items() if not c.regex and (c.required or n in stages)]
+        out[f"data/{key}"] = (",".join(names) + "\n").encode()
+    return out
 
-    return {f"data/{key}": (",".join(n for n, c in schema.columns.items() if not c.regex) + "\n").encode()
-            for key, schema in SCHEMAS.items()}  # optional translation columns (name_fa, ...) are not written
+
+def parse_stages(text: str) -> tuple[str, ...]:
+    """``--stages``: stage names separated by commas or spaces, taken in method order."""
+    names = [s for s in re.split(r"[\s,;]+", text.strip()) if s]
+    unknown = [s for s in names if s not in STAGES]
+    if not names or unknown or len(set(names)) != len(names):
+        raise InputError(None, f"--stages: stages of the review, each once, from {', '.join(STAGES)} "
+                         f"(got {text!r})")
+    return tuple(s for s in STAGES if s in names)
 
 
 MAKEFILE = """\
@@ -193,24 +209,33 @@ to check a published article's numbers, add `data/reference/article_claims.csv` 
 """
 
 
-def init(target: Path, title: str = "A new qualitative evidence synthesis") -> list[str]:
-    """Create a new review in ``target`` (absent or empty); return the files written."""
+def init(target: Path, title: str = "A new qualitative evidence synthesis", stages: tuple[str, ...] = DEFAULT_STAGES,
+         languages: str = "") -> list[str]:
+    """Create a new review in ``target`` (absent or empty); return the files written.  ``stages`` are the
+    screening stages it uses; ``languages`` the languages its article's figures and tables are also
+    drawn in (``fa``)."""
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError(target, "a new or empty folder for the review (this one " +
                          ("is a file)" if not target.is_dir() else "already holds files; nothing was written)"))
     if not title.strip() or any(ord(c) < 32 for c in title):
         raise InputError(None, f"--title: a one-line, non-empty title (got {title!r})")
-    article = yaml.safe_dump({"title": title, "authors": [], "year": None, "keywords": []},
+    others = [c for c in language.available() if c != language.BASE]
+    if any(code not in others for code in languages.split()):
+        raise InputError(None, f"--language: a language with a translation file ({', '.join(others)}), "
+                         f"not {languages!r}")
+    article = yaml.safe_dump({"title": title, "authors": [], "year": None, "keywords": [], "license": ""},
                              allow_unicode=True, sort_keys=False)
-    files = tool_files() | _headers() | {
+    files = tool_files() | _headers(stages) | {
         "Makefile": MAKEFILE.encode(),
         ".gitignore": GITIGNORE.encode(),
-        "params.yml": default_params().encode(),
+        "params.yml": default_params(languages=languages).encode(),
         "README.md": README.format(title=title).encode("utf-8"),
         "data/README.md": DATASHEET.format(title=title).encode("utf-8"),
         "data/reference/article.yml": ("# The article this review is published as: its citation in the "
-                                       "supplement.\n" + article).encode("utf-8"),
+                                       "supplement.\n# authors: a list of {family: ..., given: ...}; license: the "
+                                       "licence of the data and outputs, an SPDX id such as CC-BY-4.0\n"
+                                       + article).encode("utf-8"),
     }
     scratch = target.parent / f".{target.name}.init-tmp"
 

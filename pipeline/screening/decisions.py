@@ -18,9 +18,8 @@ import pandas as pd
 from .. import datafiles
 from ..errors import InputError
 from ..inputs import load_inputs
-from ..schemas import STAGES
 from ..search.records import fold, split_authors
-from .log import check_log, included_records
+from .log import check_log, included_records, stages_used
 
 
 DECISION_COLUMNS = {"record_id": ("record_id", "record", "id", "key"),
@@ -69,11 +68,14 @@ def apply(log: pd.DataFrame, decisions: pd.DataFrame, reasons: pd.DataFrame, whe
     """The log with ``decisions`` (record_id, stage, decision, reason, row) applied in order.
 
     A later decision on the same record and stage replaces an earlier one; an inclusion clears the
-    record's reason.  Unknown records, stages, decisions or reasons are refused by row; the result
-    must then pass the log's own rules."""
+    record's reason.  Each decision is checked as it is applied, so a problem is located in the file
+    the reviewer gave, at its row: an unknown record, stage, decision or reason, a stage the review
+    does not use, a stage the record has not reached, a reason not valid at that stage."""
     log = log.copy()
+    stages = stages_used(log)
     index = {r: i for i, r in zip(log.index, log["record_id"])}
     known_reasons = set(reasons["reason_id"])
+    reason_stages = {r: set(s.split(";")) for r, s in zip(reasons["reason_id"], reasons["stages"])}
     for d in decisions.to_dict("records"):
         row = d.get("row")
         if d["record_id"] not in index:
@@ -81,8 +83,9 @@ def apply(log: pd.DataFrame, decisions: pd.DataFrame, reasons: pd.DataFrame, whe
                              value=d["record_id"])
         stage = d["stage"].lower().replace("-", "_").replace(" ", "_")
         stage = {"fulltext": "full_text", "tiab": "title", "title_abstract": "title"}.get(stage, stage)
-        if stage not in STAGES:
-            raise InputError(where, f"a stage: {', '.join(STAGES)}", row=row, column="stage", value=d["stage"])
+        if stage not in stages:
+            raise InputError(where, f"a stage this review uses: {', '.join(stages)} (the stage columns of "
+                             f"raw/screening_log.csv)", row=row, column="stage", value=d["stage"])
         decision = DECISION_WORDS.get(d["decision"].lower())
         if decision is None:
             raise InputError(where, "include, exclude or pending", row=row, column="decision", value=d["decision"])
@@ -92,9 +95,20 @@ def apply(log: pd.DataFrame, decisions: pd.DataFrame, reasons: pd.DataFrame, whe
                              row=row, column="reason")
         if reason and reason not in known_reasons:
             raise InputError(where, "a reason_id of raw/exclusion_reasons.csv", row=row, column="reason", value=reason)
+        if reason and decision == "exclude" and stage not in reason_stages[reason]:
+            raise InputError(where, f"a reason that applies at stage '{stage}' (raw/exclusion_reasons.csv gives "
+                             f"'{reason}' for {', '.join(sorted(reason_stages[reason]))})", row=row, column="reason",
+                             value=reason)
         i = index[d["record_id"]]
+        before = stages[:stages.index(stage)]
+        blocked = next((s for s in before if log.at[i, s] != "include"), None)
+        if blocked:
+            said = log.at[i, blocked] or "no decision yet"
+            raise InputError(where, f"a decision at a stage record {d['record_id']} has reached; it was not passed on "
+                             f"at '{blocked}' ({said}), so it has no decision at '{stage}'", row=row, column="stage",
+                             value=d["stage"])
         log.at[i, stage] = decision
-        later = STAGES[STAGES.index(stage) + 1:]
+        later = stages[stages.index(stage) + 1:]
         if decision != "include":  # the record stops here: later decisions no longer apply
             for s in later:
                 log.at[i, s] = ""

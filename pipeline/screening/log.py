@@ -1,9 +1,10 @@
 """The screening log (PRISMA 2020; Moher et al. 2009): one row per record, one column per stage.
 
-Each stage column (``title``, ``abstract``, ``retrieval``, ``full_text``, ``quality``) holds
-``include``, ``exclude``, ``pending`` or empty (not reached).  A stage that no record has a
-decision for is a stage the review did not use (the reference study has no separate retrieval
-stage); the flow lists only the stages used.
+The stage columns a log has are the stages the review uses, declared up front (``init --stages``;
+any of ``title``, ``abstract``, ``retrieval``, ``full_text``, ``quality``, always taken in that
+order): the reference study has no separate retrieval stage, so its log has no such column.  Each
+holds ``include``, ``exclude``, ``pending`` or empty (not reached yet).  Declared, not inferred from
+the decisions, so a review whose records all wait at the first stage still has its flow.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from ..schemas import STAGES
+from ..schemas import DEFAULT_STAGES, STAGES
 
 
 def stages_used(log: pd.DataFrame) -> list[str]:
-    """Stages with at least one decision, in method order."""
-    return [s for s in STAGES if (log[s] != "").any()]
+    """The stages the review uses: its log's stage columns, in method order."""
+    return [s for s in STAGES if s in log.columns]
 
 
 def check_log(log: pd.DataFrame, reasons: pd.DataFrame, path: Path) -> None:
@@ -28,6 +29,9 @@ def check_log(log: pd.DataFrame, reasons: pd.DataFrame, path: Path) -> None:
     stage are exactly the records entering the next.
     """
     used = stages_used(log)
+    if not used:
+        raise InputError(path, f"at least one stage column, the stages this review uses ({', '.join(STAGES)}; a "
+                         f"new review has {', '.join(DEFAULT_STAGES)})", column="title")
     reason_stages = {r: set(s.split(";")) for r, s in zip(reasons["reason_id"], reasons["stages"])}
     for i, rec in enumerate(log.to_dict("records")):
         row = i + 2

@@ -12,10 +12,13 @@ from ..reliability.matrix import reliability_matrix
 from ..schemas import STAGES
 
 
-def check_reviews(reviews: pd.DataFrame, reasons: pd.DataFrame, path: Path) -> None:
-    """Each reviewer's exclusion carries a reason from the controlled list."""
+def check_reviews(reviews: pd.DataFrame, reasons: pd.DataFrame, path: Path, stages: list[str]) -> None:
+    """Each reviewer's decision is at a stage the review uses, and an exclusion carries a reason from the list."""
     known = set(reasons["reason_id"])
     for i, rec in enumerate(reviews.to_dict("records")):
+        if rec["stage"] not in stages:
+            raise InputError(path, f"a stage this review uses ({', '.join(stages)}: the stage columns of "
+                             f"raw/screening_log.csv)", row=i + 2, column="stage", value=rec["stage"])
         if rec["decision"] == "exclude" and rec["reason"] not in known:
             raise InputError(path, "an exclusion reason from raw/exclusion_reasons.csv", row=i + 2, column="reason",
                              value=rec["reason"] or None)

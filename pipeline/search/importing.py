@@ -21,8 +21,7 @@ import pandas as pd
 from .. import datafiles
 from ..errors import InputError
 from ..inputs import load_inputs
-from ..schemas import STAGES
-from ..screening.log import final_decision
+from ..screening.log import final_decision, stages_used
 from . import dedup, records
 from .readers.base import Report
 
@@ -54,7 +53,7 @@ def next_round(log: pd.DataFrame) -> int:
 
 def screened(log: pd.DataFrame) -> set:
     """Records with at least one screening decision: their place in the corpus is settled."""
-    decided = (log[list(STAGES)] != "").any(axis=1)
+    decided = (log[stages_used(log)] != "").any(axis=1)
     return set(log.loc[decided, "record_id"])
 
 
@@ -76,6 +75,8 @@ def import_records(files: list[Path], sources: list[str] | str | None, data_dir:
         inp = load_inputs(data_dir)
         report = Report()
         frames = [records.read_export(f, s, source_type, report) for f, s in zip(files, sources)]
+        names = {str(f): datafiles.logged_name(f, data_dir) for f in files}
+        logged = report.frame().assign(file=lambda df: df["file"].map(lambda f: names.get(f, f)))
         new = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=records.RECORD_COLUMNS)
         n_read = len(new)
         existing = inp.records if inp.records is not None else pd.DataFrame(columns=["round"] + records.RECORD_COLUMNS)
@@ -95,13 +96,13 @@ def import_records(files: list[Path], sources: list[str] | str | None, data_dir:
         log = log[~log["record_id"].isin(demoted)]
         added = corpus[corpus["record_id"].isin(fresh["record_id"]) & ~is_dup]
         rows = pd.DataFrame({"record_id": added["record_id"], "round": round_,
-                             **{s: "" for s in STAGES}, "reason": "", "provenance": "reported"})
+                             **{s: "" for s in stages_used(log)}, "reason": "", "provenance": "reported"})
         new_log = pd.concat([log, rows[log.columns]], ignore_index=True)
         datafiles.replace_files(data_dir, {
             "raw/records.csv": corpus[columns].astype(str),
             "raw/screening_log.csv": new_log.astype(str),
             "raw/duplicates.csv": groups.astype(str),
-            "raw/import_log.csv": datafiles.append_log(inp.import_log, report.frame(), IMPORT_LOG_COLUMNS),
+            "raw/import_log.csv": datafiles.append_log(inp.import_log, logged, IMPORT_LOG_COLUMNS),
         }, check=load_inputs)
     actions = report.frame()["action"]
     per_file = [r for r in report.rows if r["action"] == "read"]

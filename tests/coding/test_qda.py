@@ -229,7 +229,7 @@ def test_atlas_shaped_project_flat_codes_named_qde_and_what_is_not_imported(tmp_
     assert (node["level"], node["name"], node["role"]) == ("category", "Tools", "")  # coded on a top-level code
     log = inp.coded_import_log
     assert sorted(log["item"]) == ["note", "picture", "set"]
-    assert "2 to assign a paradigm role" in cli("status", "--data", data_copy).stdout
+    assert "assign a paradigm role to 2 categories" in cli("status", "--data", data_copy).stdout
 
 
 def test_source_names_become_study_ids_through_their_slug(tmp_path, data_copy):

@@ -262,10 +262,14 @@ def test_setup_takes_the_runners_validated_inputs_and_notes_what_is_read(tmp_pat
     monkeypatch.setattr(notebook, "load_inputs", lambda d: pytest.fail("validated twice"))
     got, _, _ = notebook.setup(str(DATA), str(tmp_path / "out"), uses=("codes",))
     assert got.codebook.equals(inputs.codebook)
-    got.segments, got.segments  # noqa: B018 -- reads
-    assert (tmp_path / "out" / reads.READS_FILE).read_text().split() == ["coded/codebook.csv", "coded/segments.csv"]
+    got.segments, got.segments, got.criteria  # noqa: B018 -- reads
+    # The codebook for uses=("codes",); what says whether the review is a draft (its outputs are marked
+    # so); then the criteria, read here once however often.
+    draft_state = ["raw/screening_log.csv", "raw/studies.csv", "coded/segments.csv", "reference/article.yml"]
+    assert (tmp_path / "out" / reads.READS_FILE).read_text().split() == ["coded/codebook.csv", *draft_state,
+                                                                          "raw/criteria.csv"]
     got.data_dir  # noqa: B018 -- the folder itself: any file
-    assert cache.recorded_reads(tmp_path / "out") == ["*", "coded/codebook.csv", "coded/segments.csv"]
+    assert cache.recorded_reads(tmp_path / "out") == sorted(["*", "coded/codebook.csv", *draft_state, "raw/criteria.csv"])
     assert cache.data_read(["*"], {"a": "1"}) == {"a": "1"}
     assert cache.data_read(["raw/x.csv"], {"a": "1"}) == {"raw/x.csv": "absent"}
     monkeypatch.setattr(notebook, "load_inputs", inputs_mod.load_inputs)

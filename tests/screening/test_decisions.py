@@ -87,3 +87,15 @@ def test_screen_on_any_decisions_exits_0_or_2_and_leaves_data_alone_on_refusal(s
         from pipeline import inputs as inputs_mod
 
         inputs_mod.load_inputs(screened)
+
+
+def test_a_decision_at_a_stage_not_reached_is_located_in_the_reviewers_file(screened):
+    """Issue 22: it named screening_log.csv's row; the reviewer's sheet is where the mistake is."""
+    res = screen(screened, ["R013", "title", "include", ""], ["R013", "abstract", "exclude", "not_reported"],
+                 ["R013", "full_text", "include", ""])
+    assert res.returncode == 2 and "d.csv, row 4, column 'stage'" in res.stderr and "not passed on at 'abstract'" in res.stderr
+
+
+def test_a_stage_the_review_does_not_use_is_refused_naming_the_stages_it_uses(screened):
+    res = screen(screened, ["R013", "retrieval", "include", ""])
+    assert res.returncode == 2 and "title, abstract, full_text, quality" in res.stderr and "row 2" in res.stderr

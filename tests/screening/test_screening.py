@@ -17,9 +17,12 @@ def log(rows):
     return pd.DataFrame(rows, columns=cols)
 
 
-def test_flow_counts_only_the_stages_used():
+def test_flow_counts_the_stages_the_log_declares_and_only_those():
     lg = log([["a", "include", "include", "", "", "", ""], ["b", "include", "exclude", "", "", "", "language"],
               ["c", "exclude", "", "", "", "", "language"]])
+    assert screening_log.stages_used(lg) == ["title", "abstract", "retrieval", "full_text", "quality"]
+    assert screening_log.pending(lg).values.tolist() == [["a", "retrieval"]]  # declared, so a records waits there
+    lg = lg.drop(columns=["retrieval", "full_text", "quality"])  # a review that screens at title and abstract only
     flow = screening_log.flow(lg)
     assert flow.to_dict("records") == [
         {"stage": "title", "records_in": 3, "excluded": 1, "records_out": 2},
@@ -29,7 +32,7 @@ def test_flow_counts_only_the_stages_used():
 
 def test_pending_records_are_listed_with_their_stage():
     lg = log([["a", "include", "pending", "", "", "", ""], ["b", "include", "", "", "", "", ""],
-              ["c", "include", "include", "", "", "", ""]])
+              ["c", "include", "include", "", "", "", ""]]).drop(columns=["retrieval", "full_text", "quality"])
     assert screening_log.pending(lg).values.tolist() == [["a", "abstract"], ["b", "abstract"]]
     flow = screening_log.flow(lg).set_index("stage")
     assert flow.loc["abstract"].tolist() == [3, 0, 1]  # entering includes the two still pending

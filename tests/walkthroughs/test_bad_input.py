@@ -37,7 +37,7 @@ def duplicate_row(row):
 
 CASES = {
     # case: (file, edit, words the message must contain)
-    "missing column": ("raw/screening_log.csv", drop_column("abstract"), ["screening_log.csv", "'abstract'", "missing"]),
+    "missing column": ("raw/screening_log.csv", drop_column("reason"), ["screening_log.csv", "'reason'", "missing"]),
     "wrong type": ("raw/studies.csv", set_cell(4, "year", "twenty"), ["studies.csv", "row 4", "'year'", "integer"]),
     "duplicate id": ("coded/segments.csv", duplicate_row(3), ["segments.csv", "row 4", "'segment_id'", "unique"]),
     "unknown code": ("coded/segments.csv", set_cell(6, "code_id", "K99"), ["segments.csv", "row 6", "'code_id'", "K99"]),

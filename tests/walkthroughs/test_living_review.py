@@ -188,12 +188,12 @@ def test_extending_the_corpus_is_visible(extended):
     s = extended["steps"]
     assert s["import"].returncode == 0, s["import"].stderr
     assert "added 2" in s["import"].stdout and "round 2" in s["import"].stdout
-    assert "2 to screen" in s["status_after_import"].stdout
+    assert "screen 2 records at title" in s["status_after_import"].stdout
     assert s["run_pending"].returncode == 0, s["run_pending"].stderr
     assert "warning: 2 records still wait for a screening decision" in s["run_pending"].stdout
     assert "describe" not in s["status_before_coding"].stdout and "novak2023" in s["status_before_coding"].stdout
-    assert "to code" in s["status_before_coding"].stdout
-    assert "nothing pending" in s["status_done"].stdout
+    assert "code 1 study:" in s["status_before_coding"].stdout
+    assert "Nothing to do" in s["status_done"].stdout
     assert s["rerun"].returncode == 0, s["rerun"].stderr
     out = extended["out"]
     flow = pd.read_csv(out / "tables" / "screening_flow.csv")

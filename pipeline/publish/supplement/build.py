@@ -23,11 +23,13 @@ from pathlib import Path
 
 import yaml
 
+from ... import language
 from ...errors import InputError
 from ...inputs import load_inputs
-from ...run.cache import read_run_record
+from ...run.cache import hash_tree, read_run_record, tree_digest
 from ...run.project import PROJECT_ROOT
 from ...run.scaffold import tool_files
+from ...run.status import unfinished
 from . import crate, webpage
 from .entreq import entreq, entreq_rows
 
@@ -38,7 +40,7 @@ DESCRIPTIONS = {
     "README.md": "how to re-run and verify this supplement, and what every file is",
     "index.html": "the results to read in a browser: reproduction check, every figure and table, the executed "
                   "notebooks, the ENTREQ checklist (static, works offline)",
-    "MANIFEST.sha256": "SHA-256 and size of every other file; check with `make verify` or `python -m pipeline verify`",
+    "MANIFEST.sha256": "SHA-256 and size of every other file; check with `make verify` or `pipeline verify`",
     "provenance.json": "git commit, dirty-tree flag, Python and package versions, parameters, and for every "
                        "figure and table the notebook and cell that wrote it",
     "ro-crate-metadata.json": "RO-Crate 1.1+ metadata (Workflow Run Crate): every file, the notebooks as the "
@@ -166,12 +168,14 @@ def _package_versions(lock: Path) -> dict[str, str]:
 
 
 def _citation(article: dict, commit: str) -> str:
-
+    """``CITATION.cff`` (Citation File Format 1.2.0); a draft without authors names them as still to come,
+    since the format needs at least one."""
     doc = {
         "cff-version": "1.2.0",
         "message": "If you use this supplementary material, please cite it as below.",
         "title": crate.title(article),
-        "authors": [{"family-names": a["family"], "given-names": a["given"]} for a in article.get("authors", [])],
+        "authors": [{"family-names": a["family"], "given-names": a.get("given", "")} for a in article.get("authors", [])]
+        or [{"name": "Authors not given yet (data/reference/article.yml)"}],
         "type": "dataset",
         "keywords": article.get("keywords", []),
     }
@@ -254,13 +258,16 @@ def collect(project: Path):
     record = read_run_record(project)
     if not record.get("outputs"):
         raise InputError(project / "reports" / "run.json", "the record of a completed run; run "
-                         "`python -m pipeline run` first")
+                         "`pipeline run` first")
     for rel, info in record["outputs"].items():
         path = project / rel
         if not path.exists() or sha256(path.read_bytes()) != info["sha256"]:
             raise InputError(path, "the output of the last run (missing or changed since); run "
-                             "`python -m pipeline run` again")
+                             "`pipeline run` again")
     data_dir = Path(record["data_dir"])
+    if record.get("data") != tree_digest(hash_tree(data_dir)):  # the outputs must be the ones these data give
+        raise InputError(data_dir, "the data of the last run; they changed since (run `pipeline run` again, then "
+                         "build the supplement)")
     files: dict[str, bytes] = {}
     for sub in ("figures", "tables", "reports"):
         for p in sorted((project / sub).rglob("*")):
@@ -277,13 +284,16 @@ def collect(project: Path):
     files["Makefile"] = SUPPLEMENT_MAKEFILE.encode("utf-8")
     inp = load_inputs(data_dir)
     article = inp.article or {}
-    commit = git(repo, "rev-parse", "HEAD")
+    in_git = git(repo, "rev-parse", "--is-inside-work-tree") == "true"
+    commit = git(repo, "rev-parse", "HEAD") if in_git else ""
     dirty = bool(git(repo, "status", "--porcelain", "--", "pipeline", "notebooks", "data", "params.yml",
-                      "requirements.lock"))
+                      "requirements.lock")) if in_git else None
     files["ENTREQ.md"] = entreq(inp, record, article).encode("utf-8")
     files["CITATION.cff"] = _citation(article, commit).encode("utf-8")
     files[".zenodo.json"] = _zenodo(article).encode("utf-8")
     provenance = {
+        "git": "the commit below" if in_git else "not a git repository: no commit or uncommitted change can be "
+                                                  "recorded (put the review under git to have them here)",
         "git_commit": commit or None,
         "dirty_tree": dirty,
         "python": platform.python_version(),
@@ -301,17 +311,27 @@ def manifest(files: dict[str, bytes]) -> bytes:
     return "".join(f"{sha256(b)}  {len(b)}  {name}\n" for name, b in sorted(files.items())).encode("utf-8")
 
 
-def build(out: Path, project: Path) -> tuple[Path, Path]:
-    """Write ``out/supplement/`` and ``out/supplement.zip``; nothing half-built is ever left in place."""
-    out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+def build(out: Path, project: Path, draft: bool = False) -> tuple[Path, Path]:
+    """Write ``out/supplement/`` and ``out/supplement.zip``; nothing half-built is ever left in place.
 
+    A review that is not finished (``run.status.unfinished``: records awaiting a decision, no study
+    or coding, no author or licence) is refused, naming what is open, unless ``draft``: then the folder
+    and zip are ``supplement-draft``, ``index.html`` says so at its top, and the figures and tables
+    carry the DRAFT mark the run gave them."""
+    out = Path(out).resolve()
     files, record, article, inp, date = collect(project)
+    open_items = unfinished(inp)
+    if open_items and not draft:
+        listed = "; ".join(language.tr(f"draft.{key}", language.BASE, **values) for key, values in open_items)
+        raise InputError(project, f"a finished review for the supplement; still open: {listed} (build a draft with "
+                         f"`pipeline supplement --draft`)")
+    out.mkdir(parents=True, exist_ok=True)
     names = sorted([*files, "README.md", "index.html", "ro-crate-metadata.json", MANIFEST])
     descriptions = describe({n: files.get(n, b"") for n in names}, record)
     captions = {n: caption(files, record, n) for n in files if n.split("/")[0] in ("figures", "tables")}
+    draft_said = "; ".join(language.tr(f"draft.{key}", language.BASE, **values) for key, values in open_items)
     files["index.html"] = webpage.index_html(files, descriptions, captions, article, entreq_rows(inp, record, article),
-                                             record.get("outputs", {})).encode("utf-8")
+                                             record.get("outputs", {}), draft=draft_said).encode("utf-8")
     files["ro-crate-metadata.json"] = crate.metadata(files, descriptions, json.loads(files["provenance.json"]),
                                                      article, date)
     files["README.md"] = _readme(descriptions, article.get("title", "")).encode("utf-8")
@@ -330,11 +350,12 @@ def build(out: Path, project: Path) -> tuple[Path, Path]:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.create_system = 3
                 z.writestr(info, files[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
-        target = out / "supplement"
+        name = "supplement-draft" if open_items else "supplement"
+        target = out / name
         if target.exists():
             shutil.rmtree(target)
         folder.rename(target)
-        os.replace(tmp_zip, out / "supplement.zip")
+        os.replace(tmp_zip, out / f"{name}.zip")
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
-    return out / "supplement", out / "supplement.zip"
+    return target, out / f"{name}.zip"

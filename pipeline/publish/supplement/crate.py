@@ -1,7 +1,7 @@
 """``ro-crate-metadata.json``: the supplement described as an RO-Crate (1.1, Workflow Run Crate 0.5).
 
 Written with ro-crate-py.  The crate lists every file with its type and description; the
-notebooks, run in order by ``make`` (``python -m pipeline run``), are the workflow; the run is a
+notebooks, run in order by ``make`` (``pipeline run``), are the workflow; the run is a
 ``CreateAction`` whose object is the input data and the parameter values and whose result is
 every figure, table and executed notebook; the software is Python and the pipeline's direct
 dependencies at the versions of the run; the authors are those of ``CITATION.cff``.  The same
@@ -109,7 +109,7 @@ def metadata(files: dict[str, bytes], descriptions: dict[str, str], record: dict
                                                identifier=f"#param-{name}", defaultValue=str(value))
               for name, value in sorted(params.items())}
     workflow = crate.add_workflow(source=None, dest_path=WORKFLOW, main=True, lang=python, properties={
-        "name": "Analysis workflow: the notebooks run in order by `python -m pipeline run`",
+        "name": "Analysis workflow: the notebooks run in order by `pipeline run`",
         "description": descriptions.get(WORKFLOW, ""), "encodingFormat": "text/x-makefile",
         "contentSize": str(len(files.get(WORKFLOW, b""))),
         "hasPart": notebooks, "input": list(formal.values()), "softwareRequirements": software, "version": version,

@@ -43,10 +43,14 @@ figcaption { font-size: 0.9rem; margin-top: 0.3rem; }
 code, pre { background: #f3f5f7; padding: 0.1rem 0.3rem; border-radius: 3px; }
 pre { padding: 0.6rem; overflow-x: auto; }
 .citation { color: #3d3d3d; margin-top: 0; }
+.draft { background: #fde2e1; border: 2px solid #b03a2e; color: #5e1a13; padding: 0.6rem 1rem; font-weight: 600; }
 </style>
 </head>
 <body>
 <header>
+{% if draft %}
+<p class="draft" role="alert">DRAFT: this review is not finished and this supplement is not for publication. Still open: {{ draft }}.</p>
+{% endif %}
 <h1>{{ title }}</h1>
 <p class="citation">{{ citation }}</p>
 <p>Supplementary material: the data, the analysis and every result, re-runnable and verifiable.
@@ -139,7 +143,10 @@ file against <a href="MANIFEST.sha256">MANIFEST.sha256</a>, re-runs the notebook
 
 
 def _csv(data: bytes) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    try:
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:  # a table with no column at all (written before tables kept their header)
+        return pd.DataFrame()
 
 
 def citation(article: dict) -> str:
@@ -155,9 +162,10 @@ def citation(article: dict) -> str:
 
 
 def index_html(files: dict[str, bytes], descriptions: dict[str, str], captions: dict[str, str], article: dict,
-               entreq_rows: list, outputs: dict[str, dict]) -> str:
+               entreq_rows: list, outputs: dict[str, dict], draft: str = "") -> str:
     """The page, from the supplement's files (by path), their descriptions, the outputs' captions and the run
-    record's outputs (figures and tables appear in the order the notebooks make them)."""
+    record's outputs (figures and tables appear in the order the notebooks make them); ``draft``: what is
+    still open in a review that is not finished, said at the top of the page."""
     stems: dict[str, dict[str, str]] = {}
     for name in files:
         p = PurePosixPath(name)
@@ -202,4 +210,4 @@ def index_html(files: dict[str, bytes], descriptions: dict[str, str], captions: 
     return env.from_string(TEMPLATE).render(
         title=article.get("title") or "Supplementary material", citation=citation(article),
         check=check, check_summary=summary, figures=figures, tables=tables, notebooks=notebooks,
-        entreq=entreq_rows, files=sorted(descriptions.items()))
+        entreq=entreq_rows, files=sorted(descriptions.items()), draft=draft)
