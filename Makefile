@@ -78,4 +78,4 @@ lock:
 	rm -rf $(VENV).lock-tmp
 
 clean:
-	rm -rf $(VENV) .venv-bench .venv-bibdedupe .venv-taguette .venv-rocrate .run-staging .failed
+	rm -rf $(VENV) $(VENV)-ready-* .venv-bench .venv-bibdedupe .venv-taguette .venv-rocrate .run-staging .failed

@@ -1,5 +1,6 @@
-# The tool's set-up, shared by this repository's Makefile and by every review `python -m pipeline init`
-# creates (which copies this file): pick a supported Python, build .venv from the hashed lock.
+# The tool's set-up, shared by this repository's Makefile and by every review `pipeline init` creates
+# (which copies this file): pick a supported Python, and make .venv the environment of the hashed lock
+# (one per lock, shared by every review and supplement with that lock: pipeline/run/environment.py).
 # A supported Python (3.11 to 3.13), newest first: on the PATH, then pyenv's.  Each candidate is
 # run, because a pyenv shim of a version that is not activated exists but fails.
 # `make PYTHON=/path/to/python3.x` chooses one.
@@ -15,25 +16,22 @@ endif
 PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(PYVER)
+STAMP  := $(VENV)-ready-$(PYVER)
 
-# Rebuilt from scratch whenever the lock or the project metadata changes, so
-# the environment is exactly what requirements.lock says.
+# Checked again whenever the locks or the project metadata change: .venv is then the environment of
+# exactly what requirements.lock says (built once per lock, under $$QES_ENV_HOME or
+# ~/.cache/qes-pipeline/envs; the first time takes a minute or two and says what it does).
 $(STAMP): requirements.lock requirements-uv.lock pyproject.toml
 	@$(PYTHON) -c '$(SUPPORTED)' 2>/dev/null || { echo "make: no Python 3.11, 3.12 or 3.13 found" \
 	  "$(if $(PYTHON),($(PYTHON) is not one)); install one (python.org, your package manager, pyenv)" \
 	  "or run: make PYTHON=/path/to/python3.12" >&2; exit 2; }
-	@echo "make: setting up $(VENV) with $(PYTHON) (Python $(PYVER))"
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
-	@# uv installs the lock faster than pip (README, Quick start); pip is the fallback.
-	{ $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-uv.lock \
-	  && $(VENV)/bin/uv pip install --quiet --python $(PY) --require-hashes --no-deps --compile-bytecode \
-	     -r requirements.lock; } \
-	|| $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	touch $(STAMP)
+	@$(PYTHON) -m pipeline.run.environment --venv $(VENV)
+	@touch $(STAMP)
 
+# JupyterLab on the review's folder: notebooks/ to read and run (a notebook run here writes into
+# lab-output/, never into the committed figures/ and tables/), reports/ with the last run's executed
+# notebooks.  As root (containers, WSL) Jupyter needs --allow-root.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 

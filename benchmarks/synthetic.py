@@ -21,7 +21,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERIC = ("raw/search_strategy.csv", "raw/criteria.csv", "raw/exclusion_reasons.csv")
-STAGES = ("title", "abstract", "retrieval", "full_text", "quality")
+STAGES = ("title", "abstract", "full_text", "quality")  # the stages the reference review uses
 ROLES = ("causal_condition", "causal_condition", "contextual_condition", "contextual_condition",
          "intervening_condition", "strategy", "consequence")
 
@@ -34,7 +34,7 @@ def _screening(n_studies: int, rng) -> pd.DataFrame:
         row = {"record_id": f"R{i + 1:06d}", "round": "1", **{s: "" for s in STAGES}, "reason": "",
                "provenance": "reconstructed"}
         out = leave[i - n_studies] if i >= n_studies else None
-        for stage in ("title", "abstract", "full_text", "quality"):
+        for stage in STAGES:
             if stage == out:
                 row[stage], row["reason"] = "exclude", "not_reported"
                 break

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -57,20 +58,51 @@ def _write_temp(df: pd.DataFrame, path: Path) -> Path:
     return Path(tmp)
 
 
-def recover(data_dir: Path) -> bool:
-    """Finish a write that a crash interrupted (see the module's docstring); True if there was one."""
-    journal = Path(data_dir) / JOURNAL
-    if not journal.exists():
-        return False
+TARGET = re.compile(r"(raw|coded)/[A-Za-z0-9_-]+\.csv")  # the files a command writes
+
+
+def _journal_pairs(data_dir: Path, journal: Path) -> list[tuple[Path, Path]]:
+    """The journal's (temporary, target) pairs, each confined to the data folder: a journal travels with a
+    folder (a clone, a colleague's copy, an unzipped supplement) and must never move or overwrite a file
+    elsewhere.  Each target is a data file of ours; each temporary file sits beside it, named as
+    ``_write_temp`` names them, and is a regular file."""
     try:
         pairs = json.loads(journal.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        journal.unlink(missing_ok=True)  # written atomically, so a broken one was never committed
+        return []  # written atomically, so a broken one was never committed: nothing to finish
+    root = data_dir.resolve()
+
+    def refuse(entry):
+        raise InputError(journal, f"a journal of an interrupted write naming data files of this folder only; "
+                         f"{entry!r} is not one (remove {JOURNAL} if no command of yours was interrupted here)")
+
+    if not isinstance(pairs, list):
+        refuse(pairs)
+    out = []
+    for entry in pairs:
+        if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
+            refuse(entry)
+        tmp, target = entry
+        if not TARGET.fullmatch(target) or not re.fullmatch(
+                re.escape(target.rpartition("/")[0] + "/." + target.rpartition("/")[2]) + r"\.[A-Za-z0-9_]+\.tmp", tmp):
+            refuse(entry)
+        tmp_path, target_path = root / tmp, root / target
+        if (not tmp_path.resolve().is_relative_to(root) or not target_path.resolve().is_relative_to(root)
+                or tmp_path.is_symlink() or target_path.is_symlink()):
+            refuse(entry)
+        out.append((tmp_path, target_path))
+    return out
+
+
+def recover(data_dir: Path) -> bool:
+    """Finish a write that a crash interrupted (see the module's docstring); True if there was one.  Only
+    under the folder's lock (``locked`` calls it): a second command must not rename beside it."""
+    journal = Path(data_dir) / JOURNAL
+    if not journal.exists():
         return False
-    for tmp, target in pairs:
-        tmp_path = Path(data_dir) / tmp
-        if tmp_path.exists():
-            os.replace(tmp_path, Path(data_dir) / target)
+    for tmp_path, target_path in _journal_pairs(Path(data_dir), journal):
+        if tmp_path.is_file():
+            os.replace(tmp_path, target_path)
     journal.unlink()
     return True
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .coding.codebook import check_codebook
-from .datafiles import recover
+from .datafiles import JOURNAL, locked
 from .errors import InputError
 from .schemas import OPTIONAL_SCHEMAS, SCHEMAS, field_name, read_article, read_table
 from .screening.log import check_log, check_records, check_studies, stages_used
@@ -52,7 +52,9 @@ def load_inputs(data_dir: Path | str) -> Inputs:
     """Read and check every input file, then the links between them."""
 
     data_dir = Path(data_dir)
-    recover(data_dir)  # finish a write that a crash interrupted, before reading anything
+    if (data_dir / JOURNAL).exists():  # a write a crash interrupted: finished under the folder's lock first
+        with locked(data_dir, say=lambda message: None):
+            pass
     frames = {field_name(k): read_table(data_dir / k, k) for k in SCHEMAS}
     frames |= {field_name(k): read_table(data_dir / k, k) for k in OPTIONAL_SCHEMAS if (data_dir / k).exists()}
     article = data_dir / "reference" / "article.yml"

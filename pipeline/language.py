@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from . import resources
+
 if TYPE_CHECKING:  # only frames handed in are used: `run` checks `languages` without loading pandas
     import pandas as pd
 
@@ -63,9 +65,17 @@ def _file(lang: str) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-@functools.cache
 def labels(lang: str) -> dict[str, str]:
-    """Every fixed text of ``lang`` by dotted key, English where the file has none."""
+    """Every fixed text of ``lang`` by dotted key, English where the file has none (the files noted as
+    used: an edit of a translation re-runs the notebooks that use it)."""
+    texts = _labels(lang)
+    resources.use(TRANSLATIONS / f"{BASE}.yml")
+    resources.use(TRANSLATIONS / f"{lang}.yml")
+    return texts
+
+
+@functools.cache
+def _labels(lang: str) -> dict[str, str]:
     return _flat(_file(BASE)) | {k: v for k, v in _flat(_file(lang)).items() if v not in (None, "")}
 
 
@@ -125,7 +135,7 @@ def missing_names(codebook: pd.DataFrame, lang: str) -> list[str]:
 def font_files(lang: str) -> list[Path]:
     """The shipped font files for ``lang`` (``meta.font_files``), so output never depends on what is installed."""
     names = labels(lang).get("meta.font_files") or ""
-    return [FONTS / n for n in names.split()]
+    return [resources.use(FONTS / n) for n in names.split()]
 
 
 def columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:

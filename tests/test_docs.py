@@ -131,7 +131,7 @@ standin_venv() {{  # $1/.venv: runs this test's Python on the package in $1 (see
   printf '#!/bin/sh\\nPYTHONPATH="%s" exec "%s" -m pipeline "$@"\\n' "$1" "{python}" > "$1/.venv/bin/pipeline"
   chmod +x "$1/.venv/bin/python" "$1/.venv/bin/pipeline"
   printf 'export VIRTUAL_ENV="%s"\\nexport PATH="%s/bin:$PATH"\\n' "$1/.venv" "$1/.venv" > "$1/.venv/bin/activate"
-  touch "$1/.venv/.installed-{version}"
+  touch "$1/.venv-ready-{version}"
 }}
 make() {{
   if [ -f pipeline/cli.py ] && [ -d tests ]; then

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from .project import PROJECT_ROOT, cell_source, read_json
+from ..resources import PREFIX
 from .reads import EVERYTHING, READS_FILE
 
 
@@ -94,12 +95,18 @@ def module_dependencies(code: str, package_dir: Path = PROJECT_ROOT / "pipeline"
     return sorted(seen)
 
 
-def data_read(reads: list[str] | None, data_hashes: dict[str, str]) -> dict[str, str]:
-    """The hashes of the data files a notebook read (recorded by its last run; see
-    ``validate.RecordingInputs``), a file that was absent as ``absent``; all files when unknown."""
+def data_read(reads: list[str] | None, data_hashes: dict[str, str], package_dir: Path | None = None) -> dict[str, str]:
+    """The hashes of the files a notebook read (recorded by its last run; see ``notebook.RecordingInputs``
+    and ``pipeline.resources``): data files, a file that was absent as ``absent``, all of them when
+    unknown; and the package's own files it used (translations, fonts, schemas, templates)."""
+    package = {}
+    for name in reads or []:
+        if name.startswith(PREFIX):
+            path = Path(package_dir or PROJECT_ROOT / "pipeline") / name[len(PREFIX):]
+            package[name] = sha256_file(path) if path.is_file() else "absent"
     if reads is None or EVERYTHING in reads:  # unknown: every data file
-        return data_hashes
-    return {rel: data_hashes.get(rel, "absent") for rel in sorted(reads)}
+        return {**data_hashes, **package}
+    return {rel: data_hashes.get(rel, "absent") for rel in sorted(reads) if not rel.startswith(PREFIX)} | package
 
 
 def recorded_reads(work: Path) -> list[str]:

@@ -5,8 +5,9 @@ Why: a fresh kernel per notebook costs about 0.7 s to start and 1.2 s to import 
 matplotlib, pandera and the pipeline; six notebooks paid that six times, more than the analysis
 itself on the reference study.  With one kernel per worker the cost is paid once per worker, as
 in a plain Python process.  Between notebooks a kernel is put back to how it was when the imports
-had finished (``fresh``: empty namespace, execution count 1, figures closed, matplotlib's settings,
-warning filters and working folder restored), so a notebook's output does not depend on which
+had finished (``fresh``: empty namespace, execution count 1, figures closed; matplotlib's settings, pandas'
+and numpy's options, warning filters, environment variables, random states, locale, working folder and
+the package's own module attributes restored), so a notebook's output does not depend on which
 notebook ran before it in the same kernel (tested: one kernel running all six notebooks gives the
 same bytes as two, and as the committed outputs, which fresh kernels made).
 
@@ -45,10 +46,29 @@ def preload(modules: list[str]) -> None:
             pass
     import warnings
 
+    import locale
+    import random
+
     _STATE["cwd"] = os.getcwd()
     _STATE["filters"] = list(warnings.filters)
+    _STATE["environ"] = dict(os.environ)
+    _STATE["random"] = random.getstate()
+    _STATE["locale"] = locale.setlocale(locale.LC_ALL)
     if "matplotlib" in sys.modules:
         _STATE["rc"] = dict(sys.modules["matplotlib"].rcParams)
+    if "numpy" in sys.modules:
+        np = sys.modules["numpy"]
+        _STATE["numpy"] = (np.get_printoptions(), np.random.get_state())
+    # The package's own module attributes, as imported: what a notebook rebinds or fills is put back
+    # (not the dunders, such as __builtins__, and not this module's own state).
+    _STATE["modules"] = {
+        name: (module, {k: v for k, v in vars(module).items() if not k.startswith("__")},
+               {k: _copy(v) for k, v in vars(module).items() if not k.startswith("__") and isinstance(v, (dict, list, set))})
+        for name, module in list(sys.modules.items()) if name.split(".")[0] == "pipeline" and name != __name__}
+
+
+def _copy(value):
+    return type(value)(value.items()) if isinstance(value, dict) else type(value)(value)
 
 
 def fresh() -> None:
@@ -67,6 +87,33 @@ def fresh() -> None:
         pass
     if "cwd" in _STATE:
         os.chdir(_STATE["cwd"])
+    if "environ" in _STATE:
+        os.environ.clear()
+        os.environ.update(_STATE["environ"])
+    if "random" in _STATE:
+        import locale
+        import random
+
+        random.setstate(_STATE["random"])
+        locale.setlocale(locale.LC_ALL, _STATE["locale"])
+    if "pandas" in sys.modules:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # deprecated options warn when reset
+            sys.modules["pandas"].reset_option("all")
+    if "numpy" in _STATE:
+        np = sys.modules["numpy"]
+        printing, state = _STATE["numpy"]
+        np.set_printoptions(**printing)
+        np.random.set_state(state)
+    for module, attributes, contents in _STATE.get("modules", {}).values():
+        names = vars(module)
+        for name in [n for n in names if n not in attributes and not n.startswith("__")]:
+            del names[name]
+        names.update(attributes)
+        for name, saved in contents.items():  # a dict, list or set filled in place: its contents back
+            value = names[name]
+            value.clear()
+            value.update(saved) if not isinstance(value, list) else value.extend(saved)
 
 
 @functools.cache

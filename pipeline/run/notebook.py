@@ -6,7 +6,7 @@ import os
 import pickle
 from pathlib import Path
 
-from .. import draft
+from .. import draft, resources
 from ..inputs import Inputs, load_inputs
 from ..schemas import OPTIONAL_SCHEMAS, SCHEMAS, field_name
 from ..screening.log import stages_used
@@ -89,6 +89,7 @@ def setup(data_dir: str, out_dir: str, uses: tuple[str, ...] = ()) -> tuple[Inpu
         inputs = load_inputs(data_dir)
     else:
         inputs = recording(inputs, out / READS_FILE)
+    resources.start(out / READS_FILE if isinstance(inputs, RecordingInputs) else None)
     for key in uses:
         empty, message = EMPTY[key]
         if empty(inputs):

@@ -82,7 +82,8 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
     reads = {name: record.get("notebooks", {}).get(name, {}).get("reads") for name in nbs}
 
     def key(name: str) -> str:
-        return notebook_key(nbs[name], own[name], data_read(reads[name], data_hashes), package_dir, lock_file)
+        return notebook_key(nbs[name], own[name], data_read(reads[name], data_hashes, package_dir), package_dir,
+                            lock_file)
 
     keys = {name: key(name) for name in nbs}
     stale = [n for n in nbs if force or not up_to_date(n, keys[n], record, out_dir)]
@@ -110,8 +111,13 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
     preload = module_dependencies(code, package_dir)
     seconds_file = out_dir / SECONDS_FILE
     stale = _longest_first(stale, seconds_file)  # two workers finish together when the long ones start first
+    # The kernels import this review's own pipeline (the environment is shared by every review with the
+    # same lock and holds none): its folder goes first on their path, and on a kernel papermill starts.
+    own_path = os.pathsep.join(p for p in (str(package_dir.parent), os.environ.get("PYTHONPATH", "")) if p)
+    saved_path = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = own_path
     try:
-        with kernels.Pool(min(jobs, len(stale)), env={VALIDATED_ENV: str(validated)},
+        with kernels.Pool(min(jobs, len(stale)), env={VALIDATED_ENV: str(validated), "PYTHONPATH": own_path},
                           extra_arguments=KERNEL_ARGUMENTS, preload_modules=preload) as pool:
             # While the kernels start: import papermill and nbconvert here, once (threads importing one
             # module at once can see it half-initialized), and refuse bad data before any notebook
@@ -135,9 +141,9 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
                 for ext in ("ipynb", "html"):
                     copy_file(out_dir / "reports" / f"{name}.{ext}", staging / "reports" / f"{name}.{ext}")
                 result.skipped.append(name)
-            order = {name: i for i, name in enumerate(nbs, 1)}
+            progress = InOrder(list(nbs), echo)
             for name in result.skipped:
-                echo(f"[{order[name]}/{len(nbs)}] {name:<28} skipped (unchanged)")
+                progress.done(name, "skipped (unchanged)")
 
             def one(name: str, kernel) -> tuple[str, float]:
                 work = staging / ".work" / name
@@ -164,9 +170,9 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
                 (staging / "reports" / f"{name}.html").write_text(to_html(nb), encoding="utf-8")
                 return name, seconds
 
-            for name, seconds in pool.map(one, stale):  # as they finish
+            for name, seconds in pool.map(one, stale):  # as they finish; said in the notebooks' order
                 result.timings[name] = seconds
-                echo(f"[{order[name]}/{len(nbs)}] {name:<28} {seconds:6.1f} s")
+                progress.done(name, f"{seconds:6.1f} s")
         for name in stale:
             work = staging / ".work" / name
             reads[name] = recorded_reads(work)
@@ -191,9 +197,28 @@ def _run(data_dir: Path | str = PROJECT_ROOT / "data", out_dir: Path | str = PRO
         swap_into_place(staging, out_dir)
         _save_seconds(seconds_file, result.timings)
     finally:
+        if saved_path is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved_path
         if not (out_dir / SWAP_JOURNAL).exists():  # an interrupted swap keeps its staged folders to finish
             shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+class InOrder:
+    """Progress lines in the notebooks' order, although they finish in any: a notebook's line waits
+    until every notebook before it has had its own ([1/6] is always said before [2/6])."""
+
+    def __init__(self, names: list[str], echo: Callable[[str], None]):
+        self.names, self.echo, self.said, self.next = names, echo, {}, 0
+
+    def done(self, name: str, text: str) -> None:
+        self.said[name] = text
+        while self.next < len(self.names) and self.names[self.next] in self.said:
+            first = self.names[self.next]
+            self.echo(f"[{self.next + 1}/{len(self.names)}] {first:<28} {self.said[first]}")
+            self.next += 1
 
 
 VALIDATED_FILE = ".inputs.pickle"  # in the staging folder, for the run's kernels (see notebook.setup)

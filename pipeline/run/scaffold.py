@@ -110,18 +110,22 @@ test: $(STAMP)
 \t@echo "make test: the data are valid and figures/ and tables/ are what a fresh run gives"
 
 clean:
-\trm -rf $(VENV) .run-staging .run-check .failed
+\trm -rf $(VENV) $(VENV)-ready-* .run-staging .run-check .failed
 """
 GITIGNORE = """\
-.venv/
+.venv
+.venv-ready-*
 __pycache__/
 *.pyc
 reports/
+lab-output/
 .run-*/
 .run-seconds.json
 .failed/
 /supplement/
 /supplement.zip
+/supplement-draft/
+/supplement-draft.zip
 *.egg-info/
 """
 DATASHEET = """\

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import language
+from .. import language, resources
 from ..errors import InputError, require_file
 from .log import final_decision, pending, reached, stages_used
 
@@ -155,7 +155,7 @@ def _cell(value) -> str:
 
 def to_csv(c: dict) -> str:
     """The PRISMA2020 template with its ``n`` column filled from the counts (other rows kept)."""
-    with TEMPLATE.open(encoding="utf-8", newline="") as f:
+    with resources.use(TEMPLATE).open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
     n_col = header.index("n")

@@ -48,8 +48,8 @@ def test_the_supplement_carries_everything_needed_to_rerun(built):
 
 @pytest.fixture(scope="module")
 def rebuilt(built):
-    """`make` in the unzipped folder, as a reader runs it: a fresh .venv from the supplement's own lock
-    (packages from the index), the pipeline from the supplement itself."""
+    """`make` in the unzipped folder, as a reader runs it: .venv is the environment of the supplement's own
+    lock (built from the index unless one for that lock is there already), the pipeline the supplement's."""
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHON")}
     base = getattr(sys, "_base_executable", sys.executable)
     res = subprocess.run(["make", f"PYTHON={base}"], cwd=built["folder"], capture_output=True, text=True,
@@ -66,9 +66,14 @@ def test_make_in_the_unzipped_supplement_rebuilds_every_figure_and_table_byte_fo
     assert len(published) > 50
     for name, data in published.items():
         assert (folder / "rebuilt" / name).read_bytes() == data, name
-    where = subprocess.run([str(folder / ".venv" / "bin" / "python"), "-c", "import pipeline; print(pipeline.__file__)"],
-                           cwd="/", capture_output=True, text=True)
-    assert where.stdout.strip() == str(folder / "pipeline" / "__init__.py")
+    where = subprocess.run([str(folder / ".venv" / "bin" / "python"), "-m", "pipeline", "validate", "--data",
+                            "data"], cwd=folder, capture_output=True, text=True)
+    assert where.returncode == 0, where.stderr
+    which = subprocess.run([str(folder / ".venv" / "bin" / "python"), "-c", "import pipeline; print(pipeline.__file__)"],
+                           cwd=folder, capture_output=True, text=True)
+    assert which.stdout.strip() == str(folder / "pipeline" / "__init__.py")  # its own copy, not the tool's
+    # one environment for the lock: the supplement's .venv is the tool's (not another 870 MB)
+    assert (folder / ".venv").is_symlink() and (folder / ".venv").resolve() == (ROOT / ".venv").resolve()
     record = json.loads((folder / "rebuilt" / "reports" / "run.json").read_text())
     assert record["data_dir"] == str((folder / "data").resolve())
 

@@ -1,4 +1,7 @@
 
+import subprocess
+import sys
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -212,17 +215,32 @@ def test_a_kept_kernel_starts_each_notebook_as_a_fresh_one_would(tmp_path):
     write_nb(nbs / "01_dirty.ipynb",
              "import os, warnings, matplotlib\nleak = 1\nmatplotlib.rcParams['lines.linewidth'] = 9\n"
              "os.chdir('/')\nwarnings.simplefilter('ignore')",
-             "import warnings\nwarnings.warn('once', UserWarning)")
+             "import warnings\nwarnings.warn('once', UserWarning)",
+             # issue 22: pandas and numpy options, the environment, random states, locale, module attributes
+             "import locale, random, numpy as np, pandas as pd\nfrom pipeline.publish import figures\n"
+             "pd.set_option('display.max_colwidth', 12)\nnp.set_printoptions(precision=2)\nos.environ['LEAK'] = '1'\n"
+             "random.seed(1)\nnp.random.seed(1)\nlocale.setlocale(locale.LC_ALL, 'C.UTF-8')\nfigures.DPI = 10\n"
+             "figures.COLORS['stage'] = '#000000'\nfigures.NEW_NAME = 1")
     write_nb(nbs / "02_look.ipynb",
-             "import os, warnings, matplotlib\nfrom pathlib import Path\n"
+             "import os, warnings, matplotlib, locale, random, numpy as np, pandas as pd\nfrom pathlib import Path\n"
+             "from pipeline.publish import figures\n"
              "seen = dict(leak='leak' in globals(), linewidth=matplotlib.rcParams['lines.linewidth'], cwd=os.getcwd(),"
-             " out=list(Out) if 'Out' in globals() else [])\n"
+             " out=list(Out) if 'Out' in globals() else [], colwidth=pd.get_option('display.max_colwidth'),"
+             " precision=np.get_printoptions()['precision'], env=os.environ.get('LEAK'),"
+             " locale=locale.setlocale(locale.LC_ALL), dpi=figures.DPI, stage=figures.COLORS['stage'],"
+             " new=hasattr(figures, 'NEW_NAME'), seeded=(random.random(), float(np.random.rand())))\n"
+             "random.seed(1)\nnp.random.seed(1)\nseen['seeded'] = seen['seeded'] == (random.random(), float(np.random.rand()))\n"
              "with warnings.catch_warnings(record=True) as w:\n    warnings.simplefilter('default')\n"
              "    warnings.warn('once', UserWarning)\nseen['warned'] = len(w)\n"
              "(Path(out_dir) / 'tables' / 'seen.txt').write_text(repr(sorted(seen.items())))")
     out = tmp_path / "out"
     runner.run(DATA, out, notebook_dir=nbs, params_file=tmp_path / "none.yml", echo=lambda s: None, jobs=1)
-    fresh = dict(leak=False, linewidth=1.5, cwd=str(ROOT), out=[], warned=1)
+    from pipeline.publish import figures
+
+    started = subprocess.run([sys.executable, "-c", "import locale; print(locale.setlocale(locale.LC_ALL))"],
+                             capture_output=True, text=True).stdout.strip()  # what a new kernel starts with
+    fresh = dict(leak=False, linewidth=1.5, cwd=str(ROOT), out=[], warned=1, colwidth=50, precision=8, env=None,
+                 locale=started, dpi=figures.DPI, stage=figures.COLORS["stage"], new=False, seeded=False)
     assert (out / "tables" / "seen.txt").read_text() == repr(sorted(fresh.items()))
     executed = nbformat.read(out / "reports" / "02_look.ipynb", as_version=4)
     assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3]

@@ -1,6 +1,7 @@
 """Issue 9: real database exports in, deduplication that never merges two studies, PRISMA CSVs from the R package."""
 
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -439,3 +440,25 @@ def test_a_data_path_with_dot_dot_imports_and_leaves_no_temporary_file(data_copy
     res = cli("import-records", HERE / "pubmed.nbib", "--source", "PubMed", "--data", "../data", cwd=tmp_path / "elsewhere")
     assert res.returncode == 0, res.stderr
     assert not list(data_copy.rglob("*.tmp")) and "read 2 records" in res.stdout
+
+
+@pytest.mark.parametrize("journal", [
+    [["../../outside.txt", "raw/screening_log.csv"]],           # a file from elsewhere moved into data/
+    [["raw/.screening_log.csv.ab12.tmp", "../../victim.csv"]],  # a file elsewhere overwritten
+    [["/etc/hostname", "raw/studies.csv"]],
+    [["raw/.x.csv.ab.tmp", "raw/x.txt"]],                       # not a data file of ours
+    {"not": "a list"}, [["only one"]], [[1, 2]]])
+def test_a_journal_that_names_anything_outside_the_data_folder_is_refused(data_copy, tmp_path, journal):
+    """Issue 22: a .pending-write.json travels with a folder (a clone, an unzipped supplement); it could
+    move or overwrite any file the user can write."""
+    victim = tmp_path / "victim.csv"
+    victim.write_text("mine")
+    (tmp_path / "outside.txt").write_text("outside")
+    (data_copy / "raw" / ".screening_log.csv.ab12.tmp").write_text("record_id\n")
+    (data_copy / datafiles.JOURNAL).write_text(json.dumps(journal))
+    before = tree_digest(data_copy)
+    for command in ("validate", "status"):
+        res = cli(command, "--data", data_copy)
+        assert res.returncode == 2 and "Traceback" not in res.stderr and datafiles.JOURNAL in res.stderr, res.stderr
+    assert victim.read_text() == "mine" and (tmp_path / "outside.txt").read_text() == "outside"
+    assert tree_digest(data_copy) == before

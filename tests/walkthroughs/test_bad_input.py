@@ -294,3 +294,18 @@ def test_any_command_line_exits_0_or_2_and_leaves_data_alone_on_refusal(scratch,
         assert tree_digest(data) == before, argv
         shutil.rmtree(data)
         shutil.copytree(DATA, data)
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path):
+    """Issue 22: `pipeline … | head` ended in 'error: Broken pipe'."""
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.csv"
+    big.write_text("unit,a,b\n" + "".join(f"u{i},x,y\n" for i in range(20000)))  # 20,000 units to reconcile
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "reliability", big], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # what head does after its lines
+    assert proc.wait(timeout=120) == 0
+    assert proc.stderr.read() == b""

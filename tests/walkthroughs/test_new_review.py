@@ -53,7 +53,7 @@ def review(tmp_path_factory):
     command line) → import-coded (a spreadsheet from two coders) → run → supplement → verify."""
     base = tmp_path_factory.mktemp("walkthrough")
     root = base / "peer-support"
-    steps = {"init": run_cli("init", root, "--title", TITLE)}
+    steps = {"init": run_cli("init", root, "--title", TITLE, "--stages", "title abstract retrieval full_text")}
     assert steps["init"].returncode == 0, steps["init"].stderr
     raw = root / "data" / "raw"
     # What the researcher types in by hand: the search, the criteria, the reasons.
@@ -110,6 +110,10 @@ def review(tmp_path_factory):
     cats = cb.index[cb["level"] == "category"]
     cb.loc[cats[:7], "role"] = roles
     cb.to_csv(root / "data" / "coded" / "codebook.csv", index=False, lineterminator="\n")
+    # The citation: without authors and a licence the review is a draft, and the supplement refuses it.
+    (root / "data" / "reference" / "article.yml").write_text(
+        f"title: '{TITLE}'\nauthors:\n  - {{family: Okafor, given: Ada}}\nyear: 2026\nkeywords: []\n"
+        f"license: CC-BY-4.0\n", encoding="utf-8")
     data_before = tree_digest(root / "data")
     steps["run"] = run_cli("run", cwd=root)
     steps["rerun"] = run_cli("run", cwd=root)
@@ -125,7 +129,7 @@ def test_every_step_of_the_walkthrough_succeeds(review):
     s = review["steps"]
     assert "2 duplicates" in s["import"].stdout or "duplicates: 2" in s["import"].stdout or " 2 " in s["import"].stdout
     assert "8 included studies added" in s["screen"].stdout
-    assert "1 to" in s["status"].stdout  # the record left open at the abstract stage
+    assert "screen 1 record at abstract: " in s["status"].stdout  # the record left open at the abstract stage
     assert s["rerun"].stdout.count("skipped (unchanged)") == len(project.discover(project.NOTEBOOK_DIR))
     assert "all" in s["verify"].stdout and "match" in s["verify"].stdout
 
@@ -184,7 +188,7 @@ def empty_review(tmp_path_factory):
     (venv / "bin").mkdir(parents=True)
     (venv / "bin" / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
     (venv / "bin" / "python").chmod(0o755)
-    stamp = venv / f".installed-{sys.version_info[0]}.{sys.version_info[1]}"
+    stamp = venv.parent / f"venv-ready-{sys.version_info[0]}.{sys.version_info[1]}"
     stamp.touch()
     import subprocess
 
@@ -202,7 +206,7 @@ def test_init_writes_a_review_with_the_tool_the_data_headers_and_its_own_files(e
                 "data/raw/screening_log.csv", "data/coded/codebook.csv", "data/reference/article.yml"):
         assert (root / rel).is_file(), rel
     assert (root / "data/raw/screening_log.csv").read_text() == \
-        "record_id,round,title,abstract,retrieval,full_text,quality,reason,provenance\n"
+        "record_id,round,title,abstract,full_text,reason,provenance\n"  # the stages a new review declares
     assert "quality_min_yes: 7" in (root / "params.yml").read_text()
     assert "import-records" in (root / "README.md").read_text() and "supplement" in (root / "README.md").read_text()
     assert not (root / "data" / "reference" / "article_claims.csv").exists()

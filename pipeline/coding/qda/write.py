@@ -14,6 +14,8 @@ from xml.etree import ElementTree as ET
 
 import pandas as pd
 
+from ... import resources
+
 from ..codebook import ROLE_LABELS
 from .ids import guid_for, guids
 
@@ -72,7 +74,7 @@ def validate_xml(document: bytes, schema: str = "Codebook.xsd") -> list[str]:
     """Schema errors of a REFI-QDA document (empty list: valid)."""
     from lxml import etree
 
-    xsd = etree.XMLSchema(etree.parse(str(SCHEMA_DIR / schema)))
+    xsd = etree.XMLSchema(etree.parse(str(resources.use(SCHEMA_DIR / schema))))
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     doc = etree.fromstring(document, parser)
     return [] if xsd.validate(doc) else [f"line {e.line}: {e.message}" for e in xsd.error_log]

@@ -19,7 +19,8 @@ from .build import MANIFEST
 
 MANIFEST_LINE = re.compile(r"^([0-9a-f]{64})  (\d+)  (.+)$")
 # What `make` adds to an unzipped supplement folder; `verify` of a folder passes over it.
-BUILD_ARTEFACTS = (".venv/", "rebuilt/", "__pycache__/", ".run-staging/", ".failed/", "qes_pipeline.egg-info/")
+BUILD_ARTEFACTS = (".venv/", ".venv-ready-", "rebuilt/", "__pycache__/", ".run-staging/", ".failed/",
+                   "qes_pipeline.egg-info/")
 MAX_MANIFEST = 50 * 1024 * 1024  # the manifest and provenance.json are read whole; nothing else is
 
 
