@@ -12,6 +12,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_dedup  # noqa: E402
 import bench_dedup_labelled  # noqa: E402
+import bench_import  # noqa: E402
 import bench_reliability  # noqa: E402
 import bench_reliability_scale  # noqa: E402
 import bench_run  # noqa: E402
@@ -19,7 +20,7 @@ import bench_scale  # noqa: E402
 import bench_test_suite  # noqa: E402
 
 BENCHMARKS = {"reliability": bench_reliability.main, "reliability_scale": bench_reliability_scale.main,
-              "dedup": bench_dedup.main,
+              "dedup": bench_dedup.main, "import": bench_import.main,
               "dedup_labelled": bench_dedup_labelled.main, "run": bench_run.main, "scale": bench_scale.main,
               "test_suite": bench_test_suite.main}
 
@@ -37,6 +38,9 @@ def summary(name: str, result: dict) -> str:
         return (f"cold run / floor, median of {result['pairs']} pairs: wall {c['wall_ratio_median']}, "
                 f"CPU {c['cpu_ratio_median']} (first run into an empty folder: {f['wall_ratio_median']}, "
                 f"{f['cpu_ratio_median']}); no-op re-run {result['noop_rerun_median_s']} s")
+    if name == "import":
+        return "reading time, largest / smallest file (4x the size; 4 is linear): " + ", ".join(
+            f"{case} {t['ratio_largest_to_smallest']}" for case, t in result.items() if isinstance(t, dict))
     if name == "test_suite":
         return (f"make test {result['test_median_s']} s, pipeline run --force {result['run_median_s']} s: "
                 f"{result['ratio_median']}x (median of {result['pairs']} pairs; target <= 6)")

@@ -224,17 +224,17 @@ def _describe(check: str) -> str:
     return check
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _no_control_characters(df: pd.DataFrame, path: Path) -> None:
     """Text without control characters (other than tab and line breaks): XML (REFI-QDA, SVG) cannot
     carry them, and they are never meant."""
     for column in df.columns:
-        hit = df[column].str.contains(_CONTROL, na=False)
+        hit = df[column].str.contains(CONTROL, na=False)
         if hit.any():
             i = int(hit.to_numpy().nonzero()[0][0])
-            bad = _CONTROL.search(df[column].iloc[i]).group(0)
+            bad = CONTROL.search(df[column].iloc[i]).group(0)
             raise InputError(path, f"text without control characters (found U+{ord(bad):04X})", row=i + 2,
                              column=str(column))
 

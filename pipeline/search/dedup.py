@@ -57,9 +57,12 @@ def kind_of(title: str, type_: str, normalized: str | None = None) -> str:
     return ""
 
 
+MAX_TITLE = 1000  # characters compared: no real title is longer, and fuzzy matching costs length x length
+
+
 def title_key(title: str) -> str:
     """The title for comparison: folded, without a bracketed translation marker or a trailing erratum note."""
-    t = (title or "").strip()
+    t = (title or "").strip()[:MAX_TITLE]
     if t.startswith("[") and t.rstrip(".").endswith("]"):
         t = t.strip("[].")  # MEDLINE marks titles translated into English with brackets
     t = TITLE_TAIL.sub("", t)  # "[Erratum appears in ...]", "... N Engl J Med. 2009 ...", "(Journal (2009) 3)"

@@ -69,6 +69,9 @@ def import_records(files: list[Path], sources: list[str] | str | None, data_dir:
     if len(sources) != len(files):
         raise InputError(None, f"one --source for all files or one per file, in order ({len(files)} files, "
                          f"{len(sources)} sources)")
+    for s in sources:
+        if s is not None and (not s.strip() or records.CONTROL.search(s) or "\n" in s or "\r" in s):
+            raise InputError(None, f"--source: a database name in plain text (got {s!r})")
     if round_ is not None and round_ < 1:
         raise InputError(None, f"--round 1 or later (got {round_})")
     with datafiles.locked(data_dir):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
+from ..schemas import CONTROL  # what the data files refuse: cleaned out of records as they are read
 from . import exports
 from .readers.base import FIELDS, Report, clean_doi, year_of
 
@@ -45,6 +46,9 @@ def normalize_doi(doi: str) -> str:
 
 
 WORD = re.compile(r"\w+")
+# Whole values that say a value is missing: R's and pandas' writers, databases' placeholders.
+MISSING = {"NA", "N/A", "n/a", "N/a", "NULL", "null", "nan", "NaN", "None", "#N/A", "[No abstract available]",
+           "No abstract available", "No abstract available.", "[No abstract]"}
 LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -118,8 +122,17 @@ def read_export(path: Path, source: str | None, source_type: str = "database",
     report = report if report is not None else Report()
     export = exports.read_file(path, report)
     rows, lines = [], []
+    missing: dict[str, int] = {}
     for i, rec in enumerate(export.records):
         line = export.lines[i] if i < len(export.lines) else None
+        for fld, value in rec.items():
+            if value in MISSING:
+                rec[fld] = ""
+                missing[fld] = missing.get(fld, 0) + 1
+            elif CONTROL.search(value):
+                rec[fld] = " ".join(CONTROL.sub(" ", value).split())
+                report.add(path, line, fld, "kept", f"{len(CONTROL.findall(value))} control character(s) "
+                           f"(NUL, vertical tab, ...) replaced by spaces")
         if not (rec["title"] or rec["abstract"] or rec["authors"] or rec["doi"]):
             report.add(path, line, "", "skipped", "empty record (no title, abstract, authors or DOI)")
             continue
@@ -131,6 +144,9 @@ def read_export(path: Path, source: str | None, source_type: str = "database",
             report.add(path, line, "title", "kept", "record without a title")
         rows.append(rec)
         lines.append(line)
+    for fld, n in missing.items():
+        report.add(path, None, fld, "blanked", f"{n} value(s) that say the value is missing ('NA', 'N/A', "
+                   f"'[No abstract available]', ...) read as empty")
     df = pd.DataFrame(rows, columns=list(FIELDS))
     if source:
         df["source"] = source

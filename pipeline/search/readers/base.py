@@ -11,7 +11,12 @@ import pandas as pd
 FIELDS = ("title", "abstract", "authors", "year", "doi", "journal", "volume", "issue", "pages", "type",
           "language", "label", "database")
 LINE_BREAK = re.compile(r"\r\n|\n|\r")  # not str.splitlines: U+2028 and friends occur inside abstracts
-DOI_PATTERN = re.compile(r"10\.\d{4,9}/[^\s\"<>]+", re.IGNORECASE)
+# A DOI's suffix may hold anything but white space; '<' and '>' occur only in SICI-based DOIs, as one
+# '<page:code>' segment ('10.1892/0891-6640(2003)017<0680:DPFICK>2.3.CO;2'), and elsewhere end the DOI
+# (HTML around it).
+DOI_PATTERN = re.compile(r"10\.\d{4,9}/(?:[^\s\"<>]|<[0-9A-Za-z.]+:[0-9A-Za-z]+>)+", re.IGNORECASE)
+URL_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+QUERY_REST = re.compile(r"&[A-Za-z_]+=.*$")
 YEAR_PATTERN = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?=\d{4}(?!\d)|(?!\d))")  # also '20170812'
 
 
@@ -35,11 +40,17 @@ def lines_of(text: str) -> list[str]:
 
 
 def clean_doi(value: str) -> str:
-    """A bare lower-case DOI from whatever the field holds (URL, 'doi:', text around it), or ''."""
-    m = DOI_PATTERN.search(value or "")
+    """A bare lower-case DOI from whatever the field holds (URL, URL-encoded, 'doi:', text around it), or ''."""
+    value = value or ""
+    if URL_ESCAPE.search(value):
+        from urllib.parse import unquote
+
+        value = unquote(value)  # 'https://doi.org/10.1002%2F%28SICI%291097-...'
+    m = DOI_PATTERN.search(value)
     if not m:
         return ""
-    return m.group(0).rstrip(".,;:)]}'").lower()
+    doi = QUERY_REST.sub("", m.group(0))  # '...?doi=10.1016/j.x.2019.1&partnerID=40' (Scopus' record URLs)
+    return doi.rstrip(".,;:)]}'").lower()
 
 
 def year_of(value: str) -> str:
@@ -92,8 +103,11 @@ def label_from_notes(notes: str) -> str:
     return ""
 
 
-def split_tagged(lines, tag_re, cont_re, end_tag=None):
-    """Generic tagged-record splitter: records separated by blank lines or an end tag."""
+def split_tagged(lines, tag_re, cont_re, end_tag=None, start_tag=None, multi=frozenset()):
+    """Tagged records, each with the line it starts on: a record ends at a blank line (or only at
+    ``end_tag`` when one is given) and at a second ``start_tag`` (PubMed files whose blank lines were
+    lost); a continuation line extends the last value, or is a value of its own for ``multi`` tags
+    (Web of Science puts one author per line under a single ``AU``)."""
     recs, rec, last, start = [], {}, None, None
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -109,12 +123,18 @@ def split_tagged(lines, tag_re, cont_re, end_tag=None):
                     recs.append((start, rec))
                 rec, last = {}, None
                 continue
+            if tag == start_tag and tag in rec:
+                recs.append((start, rec))
+                rec = {}
             if not rec:
                 start = n
             last = tag
             rec.setdefault(tag, []).append(value)
         elif last and cont_re.match(line):
-            rec[last][-1] += " " + line.strip()
+            if last in multi:
+                rec[last].append(line.strip())
+            else:
+                rec[last][-1] += " " + line.strip()
     if rec:
         recs.append((start, rec))
     return recs

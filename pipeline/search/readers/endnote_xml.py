@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from ...errors import InputError
 from .base import clean_doi, join
 
+DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
-def read_endnote_xml(data: bytes, path) -> tuple[list[dict], list]:
-    """Records of an EndNote XML export."""
+
+def read_endnote_xml(data: bytes, text: str, path) -> tuple[list[dict], list]:
+    """Records of an EndNote XML export.  The parser decodes the bytes itself, as the XML declaration
+    (or a BOM) says; only a file whose declaration is missing or wrong is read from ``text``, the
+    bytes as ``exports.decode`` read them, so no file is decoded twice."""
     from defusedxml import ElementTree
     from defusedxml.common import DefusedXmlException
     from xml.etree.ElementTree import ParseError
@@ -15,7 +21,10 @@ def read_endnote_xml(data: bytes, path) -> tuple[list[dict], list]:
     try:
         root = ElementTree.fromstring(data, forbid_dtd=True)
     except (ParseError, DefusedXmlException) as exc:
-        raise InputError(path, f"well-formed EndNote XML without a DTD ({exc})") from None
+        try:
+            root = ElementTree.fromstring(DECLARATION.sub("", text.lstrip("\ufeff"), count=1), forbid_dtd=True)
+        except (ParseError, DefusedXmlException):
+            raise InputError(path, f"well-formed EndNote XML without a DTD ({exc})") from None
 
     def text(el, xpath):
         found = el.find(xpath)

@@ -10,7 +10,7 @@ from .base import clean_doi, split_tagged, first, join, lines_of
 def read_medline(text: str, path) -> tuple[list[dict], list]:
     """Records of a MEDLINE (PubMed, ERIC) export."""
     recs = split_tagged(lines_of(text.lstrip("\ufeff")), re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$"),
-                   re.compile(r"^\s+\S"))
+                   re.compile(r"^\s+\S"), start_tag="PMID")
     out, starts = [], []
     for start, r in recs:
         ids = r.get("LID", []) + r.get("AID", [])

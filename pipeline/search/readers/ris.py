@@ -62,7 +62,7 @@ def read_ris(text: str, path, report: Report) -> tuple[list[dict], list]:
         notes = join(e.get("notes")) + " " + join(e.get("note")) + " " + join(e.get("research_notes"))
         doi = ""
         for k in ("doi", "related_records", "urls", "link_to_pdf", "file_attachments1", "file_attachments2",
-                  "note", "notes", "custom1"):
+                  "note", "notes", "custom1", "type_of_work"):  # type_of_work is M3: some tools put the DOI there
             doi = clean_doi(join(e.get(k)))
             if doi:
                 break
@@ -79,7 +79,9 @@ def read_ris(text: str, path, report: Report) -> tuple[list[dict], list]:
                              "alternate_title2", "tertiary_title"),
             "volume": first(e, "volume"), "issue": first(e, "number"),
             "pages": pages_of(first(e, "start_page"), first(e, "end_page")),
-            "type": first(e, "type_of_reference") + (" " + first(e, "type_of_work") if e.get("type_of_work") else ""),
+            "type": first(e, "type_of_reference") + (" " + first(e, "type_of_work")
+                                                     if e.get("type_of_work") and not clean_doi(first(e, "type_of_work"))
+                                                     else ""),
             "language": first(e, "language"),
             "label": label_from_notes(notes),
             "database": first(e, "name_of_database", "database_provider"),

@@ -6,11 +6,14 @@ import re
 
 from .base import clean_doi, split_tagged, first, join, lines_of, pages_of
 
+# Fields that hold one value per line (Web of Science's field tags list): a continuation line is another value.
+MULTI = frozenset({"AU", "AF", "BA", "BF", "CA", "GP", "BE", "ED", "CR", "C1"})
+
 
 def read_wos(text: str, path) -> tuple[list[dict], list]:
     """Records of a Web of Science plain-text export."""
     recs = split_tagged(lines_of(text.lstrip("\ufeff")), re.compile(r"^([A-Z][A-Z0-9]) ?(.*)$"), re.compile(r"^   \S"),
-                   end_tag="ER")
+                   end_tag="ER", multi=MULTI)
     out, starts = [], []
     for start, r in recs:
         if set(r) <= {"FN", "VR", "EF"}:
