@@ -18,4 +18,13 @@ for name in haematology stroke cytology_screening respiratory digital_work; do
     git -C "$repo" show "e3f876d^:data/$name/$file" > "$out/$name/$file"
   done
 done
+# ASySD's labelled test set (camaradesuk/ASySD, GPL-3.0), for benchmarks/bench_dedup_asysd.py.
+# Usage with a clone: ASYSD_REPO=PATH benchmarks/get_dedup_libraries.sh [...]
+asysd="${ASYSD_REPO:-}"
+if [ -z "$asysd" ]; then
+  asysd="$(mktemp -d)/ASySD"
+  git clone --quiet --filter=blob:none https://github.com/camaradesuk/ASySD "$asysd"
+fi
+mkdir -p "$out/asysd"
+git -C "$asysd" show "df54be9d7850df603d34a406e42590b682687c02:tests/testthat/labelled_test_set.csv" > "$out/asysd/labelled_test_set.csv"
 echo "labelled libraries in $out"

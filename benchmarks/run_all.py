@@ -11,6 +11,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_dedup  # noqa: E402
+import bench_dedup_asysd  # noqa: E402
 import bench_dedup_labelled  # noqa: E402
 import bench_import  # noqa: E402
 import bench_reliability  # noqa: E402
@@ -21,7 +22,8 @@ import bench_test_suite  # noqa: E402
 
 BENCHMARKS = {"reliability": bench_reliability.main, "reliability_scale": bench_reliability_scale.main,
               "dedup": bench_dedup.main, "import": bench_import.main,
-              "dedup_labelled": bench_dedup_labelled.main, "run": bench_run.main, "scale": bench_scale.main,
+              "dedup_labelled": bench_dedup_labelled.main, "dedup_asysd": bench_dedup_asysd.main,
+              "run": bench_run.main, "scale": bench_scale.main,
               "test_suite": bench_test_suite.main}
 
 
@@ -38,6 +40,10 @@ def summary(name: str, result: dict) -> str:
         return (f"cold run / floor, median of {result['pairs']} pairs: wall {c['wall_ratio_median']}, "
                 f"CPU {c['cpu_ratio_median']} (first run into an empty folder: {f['wall_ratio_median']}, "
                 f"{f['cpu_ratio_median']}); no-op re-run {result['noop_rerun_median_s']} s")
+    if name == "dedup_asysd" and "ours" in result:
+        return "ASySD labelled set, precision / recall: " + ", ".join(
+            f"{tool} {result[tool]['precision']} / {result[tool]['recall']}" for tool in ("ours", "bib-dedupe")
+            if tool in result)
     if name == "import":
         return "reading time, largest / smallest file (4x the size; 4 is linear): " + ", ".join(
             f"{case} {t['ratio_largest_to_smallest']}" for case, t in result.items() if isinstance(t, dict))

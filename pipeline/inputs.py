@@ -98,6 +98,8 @@ def check_links(inp: Inputs) -> None:
                       stages_used(inp.screening_log))
     if inp.records is not None:
         check_records(inp.records, inp.screening_log, p("raw/records.csv"), p("raw/screening_log.csv"))
+    if inp.dedup_overrides is not None:
+        check_overrides(inp.dedup_overrides, inp.records, p("raw/dedup_overrides.csv"))
     if inp.quality_appraisal is not None:
         _must_exist(inp.quality_appraisal, "record_id", inp.screening_log["record_id"],
                     p("raw/quality_appraisal.csv"), "a record_id from raw/screening_log.csv")
@@ -114,3 +116,40 @@ def check_links(inp: Inputs) -> None:
                 "a study_id from raw/studies.csv")
     _must_exist(inp.recoding[inp.recoding["code_id"] != ""], "code_id", codes, p("coded/recoding.csv"),
                 "a code_id of level 'code' in coded/codebook.csv (or empty for 'not coded')")
+
+
+def check_overrides(overrides: pd.DataFrame, records: pd.DataFrame | None, path: Path) -> None:
+    """A reviewer's duplicate decisions name two different records of ``raw/records.csv``, each pair
+    once, and do not contradict each other: records joined by ``duplicate`` rows (directly or through
+    other records) cannot also be ``not_duplicate``."""
+    known = set() if records is None else set(records["record_id"])
+    seen: dict[frozenset, int] = {}
+    parent: dict[str, str] = {}
+
+    def root(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    rows = list(enumerate(overrides.to_dict("records"), 2))
+    for row, o in rows:
+        for col in ("record_a", "record_b"):
+            if o[col] not in known:
+                raise InputError(path, "a record_id of raw/records.csv (import the records first)", row=row,
+                                 column=col, value=o[col])
+        if o["record_a"] == o["record_b"]:
+            raise InputError(path, "two different records (a record is always its own duplicate)", row=row,
+                             column="record_b", value=o["record_b"])
+        pair = frozenset((o["record_a"], o["record_b"]))
+        if pair in seen:
+            raise InputError(path, f"each pair of records once (this pair is also on row {seen[pair]})", row=row,
+                             column="record_b", value=o["record_b"])
+        seen[pair] = row
+        if o["decision"] == "duplicate":
+            parent[root(o["record_a"])] = root(o["record_b"])
+    for row, o in rows:
+        if o["decision"] == "not_duplicate" and root(o["record_a"]) == root(o["record_b"]):
+            chain = [r for r, x in rows if x["decision"] == "duplicate" and root(x["record_a"]) == root(o["record_a"])]
+            raise InputError(path, f"decisions that agree: {o['record_a']} and {o['record_b']} are 'not_duplicate' "
+                             f"here but 'duplicate' through rows {', '.join(map(str, chain))}", row=row,
+                             column="decision", value=o["decision"])

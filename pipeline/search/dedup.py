@@ -24,11 +24,12 @@ import re
 import numpy as np
 import pandas as pd
 
-from .records import family_name, fold, normalize_title, split_authors
+from .records import family_name, fold, normalize_doi, normalize_title, split_authors
 
 GROUP_COLUMNS = ["group", "record_id", "kept_record", "kept", "reason", "score", "title", "year", "source"]
 LONG_WORD = re.compile(r"[^\W\d_]{3,}")
-MAX_BLOCK = 400  # larger blocks (an empty key, a very common name) are skipped for that key
+MAX_BLOCK = 400  # records with one key value compared all against all; a larger block is compared
+WINDOW = 20  # ... as a sorted neighbourhood: each record with the next WINDOW in title order
 
 ERRATUM = re.compile(r"^\W*(erratum|errata|corrigendum|corrigenda|correction|publisher s note|author correction|"
                      r"notice of retraction and replacement)\b|\(vol\W+\d+\W.*\b(pg|pp?)\W+\d+|^\W*correction to\b")
@@ -74,6 +75,14 @@ def _digits(value: str) -> str:
     return m.group(0).lstrip("0") if m else ""
 
 
+def _volume(value: str) -> str:
+    """The volume number; '' for a cell Embase broke ('1)': the tail of '38 (Supplement 1)'), which would
+    otherwise make every such record 'the same volume'."""
+    if re.fullmatch(r"\s*\d+\s*\)\s*", value or ""):
+        return ""
+    return _digits(value)
+
+
 def _clean_pages(value: str) -> bool:
     """'125-128', 'S109-S112', 'e12724': a page field that can be trusted to tell two papers apart."""
     m = re.fullmatch(r"\s*([A-Za-z]{0,2})(\d+)(?:\s*-+\s*([A-Za-z]{0,2})(\d+))?\s*", value or "")
@@ -100,6 +109,11 @@ def _page_cmp(a: str, b: str) -> int:
     return -1
 
 
+def _one_apart(a: str, b: str) -> bool:
+    """Two first pages that are neighbouring numbers ('51' / '52')."""
+    return a.isdigit() and b.isdigit() and abs(int(a) - int(b)) == 1
+
+
 def _page_range(value: str) -> str:
     """'1647-1653' for a range of two pages or more (one-page abstracts share pages), else ''."""
     m = re.fullmatch(r"\s*(\d+)\s*-+\s*(\d+)\s*", value or "")
@@ -124,7 +138,7 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     plain = [normalize_title(t) if (t.startswith("[") or "(" in t or "..." in t) else k
              for t, k in zip(title, p["title"])]  # title_key only cuts those; the kind needs the whole title
     p["kind"] = [kind_of(t, ty, n) for t, ty, n in zip(title, get("type"), plain)]
-    p["doi"] = get("doi").str.strip().str.lower()
+    p["doi"] = get("doi").map(normalize_doi)  # records.csv holds bare DOIs; other callers may not
     p["year"] = pd.to_numeric(get("year").str.extract(r"(\d{4})", expand=False), errors="coerce").fillna(-1)
     names = get("authors").map(split_authors)
     p["author"] = names.map(lambda n: family_name(n[0]) if n else "")
@@ -132,7 +146,7 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     p["first_words"] = names.map(lambda n: frozenset(
         w for w in LONG_WORD.findall(fold(n[0] if n else "")) if w != "null"))
     p["journal"] = get("journal").map(_journal)
-    p["volume"] = get("volume").map(_digits)
+    p["volume"] = get("volume").map(_volume)
     p["issue"] = get("issue").map(_digits)
     p["page"] = get("pages").map(_digits)
     p["first_page"] = get("pages").map(_first_page)
@@ -152,18 +166,29 @@ def _blocks(p: pd.DataFrame) -> set[tuple[int, int]]:
         "author_year": (p["author"] + "|" + p["year"].astype(int).astype(str)).where(p["author"] != "", ""),
         "volume_page": (p["volume"] + "|" + p["page"]).where((p["volume"] != "") & (p["page"] != ""), ""),
     }
+    # Within a block too large to compare all against all (a DOI given to a whole volume, 401 copies of
+    # one record, a common name and year), records are ordered by what tells them apart and each is
+    # compared with its next WINDOW: no block is ever skipped, and copies end up next to each other.
+    order = np.lexsort((np.arange(len(p)), p["author"].to_numpy(), p["year"].to_numpy(), p["title"].to_numpy()))
+    rank = np.empty(len(p), dtype=np.int64)
+    rank[order] = np.arange(len(p))
     pairs: set[tuple[int, int]] = set()
     for key in keys.values():
         codes, _ = pd.factorize(key.to_numpy())
         codes[key.to_numpy() == ""] = -1
         counts = np.bincount(codes[codes >= 0], minlength=1)
         size = np.where(codes >= 0, counts[np.maximum(codes, 0)], 0)
-        members = np.nonzero((size > 1) & (size <= MAX_BLOCK))[0]
-        members = members[np.argsort(codes[members], kind="stable")]
+        members = np.nonzero(size > 1)[0]
+        members = members[np.lexsort((rank[members], codes[members]))]
         cuts = np.nonzero(np.diff(codes[members]))[0] + 1
         for block in np.split(members, cuts):
-            pairs.update(itertools.combinations(block.tolist(), 2))
-    return pairs
+            block = block.tolist()
+            if len(block) <= MAX_BLOCK:
+                pairs.update(itertools.combinations(block, 2))
+            else:
+                pairs.update((block[k], block[m]) for k in range(len(block))
+                             for m in range(k + 1, min(k + 1 + WINDOW, len(block))))
+    return {(min(a, b), max(a, b)) for a, b in pairs}
 
 
 def _same_person(a_key: str, b_key: str, a_set: frozenset, b_set: frozenset, a_words: frozenset,
@@ -177,6 +202,15 @@ def _same_person(a_key: str, b_key: str, a_set: frozenset, b_set: frozenset, a_w
     return (a_key == b_key or a_key in b_words or b_key in a_words
             or (min(len(a_key), len(b_key)) >= 4 and fuzz.ratio(a_key, b_key) >= 80)
             or len(a_set & b_set) >= 2)
+
+
+def _journal_differs(a: str, b: str) -> bool:
+    """Two journals with nothing in common: no word of one begins a word of the other ('free radical
+    biology medicine' / 'vascular research'; not 'obesity' / 'obesity silver spring')."""
+    wa, wb = a.split(), b.split()
+    if not wa or not wb:
+        return False
+    return not any(x.startswith(y) or y.startswith(x) for x in wa for y in wb)
 
 
 def _journal_same(a: str, b: str) -> bool:
@@ -237,7 +271,14 @@ def judge(p: pd.DataFrame, pairs: np.ndarray) -> pd.DataFrame:
 
         vol, issue = cmp("volume"), cmp("issue")
         page = _page_cmp(col["first_page"][i], col["first_page"][j])
+        twin = score == 100 and col["authors"][i] == col["authors"][j]  # same title and authors, word for word
+        if page == 0 and not twin and _one_apart(col["first_page"][i], col["first_page"][j]):
+            page = -1  # neighbouring abstracts of one supplement; only a copy in every other respect is spared
         journal = _journal_same(col["journal"][i], col["journal"][j])
+        # Journals with nothing in common tell two records apart when their authors differ too (one
+        # study's abstracts at two meetings); with the same authors it is a translated journal name
+        # ('Chinese Journal of Lung Cancer' / 'Zhongguo Fei Ai Za Zhi').
+        other_journal = _journal_differs(col["journal"][i], col["journal"][j]) and col["authors"][i] != col["authors"][j]
         # Issue numbers are often wrong (record numbers in some exports): they count only without pages,
         # where they are what tells apart a column that recurs in every issue.
         # Pages are often garbled ('Suppl-12', 't-8', an article number): a long, near-identical
@@ -247,13 +288,16 @@ def judge(p: pd.DataFrame, pairs: np.ndarray) -> pd.DataFrame:
         garbled = not (col["clean_pages"][i] and col["clean_pages"][j])
         same_paper = (garbled and score >= 98 and min(len(ti), len(tj)) >= 50 and person and dy == 0 and vol >= 0
                       and issue >= 0)
-        contradiction = vol < 0 or (page < 0 and not same_paper) or (small_issues_differ and page == 0)
+        contradiction = (vol < 0 or (page < 0 and not same_paper) or (small_issues_differ and page == 0)
+                         or other_journal)
         numbers_i, numbers_j = col["numbers"][i], col["numbers"][j]
         venue = vol > 0 or page > 0 or journal
         if col["kind"][i] != col["kind"][j]:
             why.append(f"different kinds ({col['kind'][i] or 'article'} / {col['kind'][j] or 'article'})")
         elif same_doi:
-            if score >= 70 or not ti or not tj:
+            if page < 0 and not same_paper and not twin:
+                why.append("same DOI but different pages (a supplement's abstracts share its DOI)")
+            elif score >= 70 or not ti or not tj:
                 verdict = dy <= 1 or score >= 95
                 why.append("same DOI")
             else:
@@ -276,8 +320,15 @@ def judge(p: pd.DataFrame, pairs: np.ndarray) -> pd.DataFrame:
         elif contradiction:
             why.append("volume, issue or pages differ")
         elif len(ti) < 30 and len(tj) < 30:
-            verdict = score >= 95 and person and venue
-            why.append("short title")
+            # A short title needs a venue to confirm it, unless neither record has one to tell: then the
+            # same title, word for word, with the same first author and year is the same record.
+            bare = not (col["journal"][i] or col["volume"][i] or col["page"][i]) or \
+                not (col["journal"][j] or col["volume"][j] or col["page"][j])
+            same_record = (score == 100 and len(ti.split()) >= 2 and bare and dy == 0 and yi > 0
+                           and col["author"][i] == col["author"][j] != "")
+            verdict = score >= 95 and person and (venue or same_record)
+            why.append("short title" + ("; no venue on one side: same title, first author and year"
+                                        if verdict and not venue else ""))
         elif score >= 95:
             same_range = bool(col["page_range"][i]) and col["page_range"][i] == col["page_range"][j]
             verdict = person or (no_author and venue) or (same_range and vol > 0 and dy == 0)
@@ -293,14 +344,6 @@ def judge(p: pd.DataFrame, pairs: np.ndarray) -> pd.DataFrame:
         rows.append((verdict, score, "; ".join(why)))
     return pd.DataFrame({"a": a, "b": b, "duplicate": [r[0] for r in rows], "score": [r[1] for r in rows],
                          "reason": [r[2] for r in rows]})
-
-
-def _cannot_link(p: pd.DataFrame, i: int, j: int) -> bool:
-    """Cheap evidence that two records are different studies: they may never share a group."""
-    di, dj = p.at[i, "doi"], p.at[j, "doi"]
-    yi, yj = p.at[i, "year"], p.at[j, "year"]
-    return (p.at[i, "kind"] != p.at[j, "kind"] or (bool(di) and bool(dj) and di != dj)
-            or (yi > 0 and yj > 0 and abs(yi - yj) > 1))
 
 
 def find_duplicates(records: pd.DataFrame, overrides: pd.DataFrame | None = None,
@@ -335,15 +378,26 @@ def find_duplicates(records: pd.DataFrame, overrides: pd.DataFrame | None = None
     members = {i: [i] for i in range(n)}
     root = np.arange(n)
     reason: dict[int, tuple[str, float]] = {}
+    kind, doi, year = p["kind"].to_numpy(), p["doi"].to_numpy(), p["year"].to_numpy()
+    apart: dict[int, set] = {}
+    for i, j in never:
+        apart.setdefault(i, set()).add(j)
+        apart.setdefault(j, set()).add(i)
+    # What a group holds, kept up to date as groups join: any protected record, its DOIs, its years.
+    held = {i: (i in protected_idx, {doi[i]} - {""}, {year[i]} - {-1}) for i in range(n)}
 
     def allowed(ra, rb):
-        for x in members[ra]:
-            for y in members[rb]:
-                if (min(x, y), max(x, y)) in never or (x in protected_idx and y in protected_idx):
-                    return False
-                if _cannot_link(p, x, y):
-                    return False
-        return True
+        """No record of one group is known to differ from a record of the other: a different kind,
+        DOI or year (more than one apart), a reviewer's not_duplicate, or both already screened.
+        Checked on the groups' summaries, so a join costs the size of the groups, not their product."""
+        (pa, da, ya), (pb, db, yb) = held[ra], held[rb]
+        if kind[ra] != kind[rb] or (pa and pb) or len(da | db) > 1:
+            return False
+        if ya and yb and max(max(ya) - min(yb), max(yb) - min(ya)) > 1:
+            return False
+        small, other = (members[ra], set(members[rb])) if len(members[ra]) <= len(members[rb]) else \
+            (members[rb], set(members[ra]))
+        return not any(apart.get(x, set()) & other for x in small)
 
     def join(i, j, why, score, check=True):
         ra, rb = root[i], root[j]
@@ -354,6 +408,8 @@ def find_duplicates(records: pd.DataFrame, overrides: pd.DataFrame | None = None
         for x in members[rb]:
             root[x] = ra
         members[ra] += members.pop(rb)
+        (pa, da, ya), (pb, db, yb) = held[ra], held.pop(rb)
+        held[ra] = (pa or pb, da | db, ya | yb)
         for x in (i, j):
             reason.setdefault(x, (why, score))
 

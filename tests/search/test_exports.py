@@ -298,8 +298,8 @@ def test_literal_na_doi_is_no_doi():
 
 
 def test_same_doi_with_different_titles_is_not_a_duplicate():
-    df = frame([["a", "Abstracts of the 2019 annual congress", "2019", "", "10.1/supp"],
-                ["b", LONG, "2019", "Smith, J", "10.1/supp"]])
+    df = frame([["a", "Abstracts of the 2019 annual congress", "2019", "", "10.1000/supp"],
+                ["b", LONG, "2019", "Smith, J", "10.1000/supp"]])
     assert flagged(df) == set()
     assert "same DOI but different titles" in dedup.judge(dedup.prepare(df), __import__("numpy").array([[0, 1]]))[
         "reason"].iloc[0]
@@ -327,7 +327,7 @@ def test_journal_volume_pages_tell_apart_two_trial_registrations():
 
 
 def test_screened_records_are_never_grouped_and_a_bridge_cannot_chain():
-    df = frame([["a", LONG, "2020", "Smith, J", "10.1/a"], ["c", LONG, "2020", "Smith, J", "10.1/c"],
+    df = frame([["a", LONG, "2020", "Smith, J", "10.1000/a"], ["c", LONG, "2020", "Smith, J", "10.1000/c"],
                 ["b", LONG, "2020", "Smith, J", ""]])
     groups = flagged(df)
     assert len(groups) == 1 and len(next(iter(groups))) == 2  # b joins one of them, never both
