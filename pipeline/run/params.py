@@ -111,12 +111,21 @@ def load_params(params_file: Path = PARAMS_FILE, overrides: list[tuple[str, str]
     params_file = Path(params_file)
     params = {}
     if params_file.exists():
+        text = params_file.read_text(encoding="utf-8")
         try:
-            params = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
+            params = yaml.safe_load(text) or {}
+            lines = _key_lines(text, params_file)
         except yaml.YAMLError as exc:
             raise InputError(params_file, f"valid YAML ({exc})") from None
         if not isinstance(params, dict):
             raise InputError(params_file, "a mapping of parameter names to values")
+        for name, line in lines.items():
+            if name in RESERVED:
+                raise InputError(params_file, f"parameter '{name}': set by the runner (--{name.replace('_dir', '')}), "
+                                 f"not in params.yml", row=line)
+            if known is not None and name not in known:
+                raise InputError(params_file, f"parameter '{name}': unknown; expected one of "
+                                 f"{', '.join(sorted(known - set(RESERVED)))}", row=line)
     for name, raw in overrides or []:
         if name in RESERVED:
             raise InputError(None, f"-p {name}: set it with --{name.replace('_dir', '')} instead")
@@ -125,3 +134,18 @@ def load_params(params_file: Path = PARAMS_FILE, overrides: list[tuple[str, str]
             raise InputError(None, f"-p {name}: unknown parameter; expected one of {', '.join(sorted(allowed))}")
         params[name] = coerce(raw)
     return params
+
+
+def _key_lines(text: str, params_file: Path) -> dict:
+    """Each top-level name of params.yml and its line; a name given twice is refused (YAML itself keeps
+    the last value without a word)."""
+    node = yaml.compose(text)
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    lines: dict = {}
+    for key, _ in node.value:
+        name, line = key.value, key.start_mark.line + 1
+        if name in lines:
+            raise InputError(params_file, f"parameter '{name}' once (it is also on line {lines[name]})", row=line)
+        lines[name] = line
+    return lines

@@ -139,10 +139,18 @@ def check(c: dict, where="PRISMA counts") -> None:
     for key, value in c.items():
         values = value.values() if isinstance(value, dict) else [value]
         if any(isinstance(v, int) and v < 0 for v in values):
-            raise InputError(where, f"counts of 0 or more; '{key}' is negative")
+            raise _box_error(where, f"counts of 0 or more; '{key}' is negative", key)
     for text, left, right in identities:
         if left != right:
-            raise InputError(where, f"counts that add up: {text} gives {left}, but the box says {right}")
+            raise _box_error(where, f"counts that add up: {text} gives {left}, but the box says {right}",
+                             text.rsplit("= ", 1)[-1])
+
+
+def _box_error(where, expected: str, box: str) -> InputError:
+    """An error about one box; ``read_csv`` locates it on that box's row."""
+    err = InputError(where, expected)
+    err.box = box
+    return err
 
 
 def _cell(value) -> str:
@@ -174,17 +182,24 @@ def to_csv(c: dict) -> str:
     return out.getvalue()
 
 
+MAX_DIGITS = 9  # a billion records: more than any search returns
+COUNT = re.compile(rf"\d{{1,{MAX_DIGITS}}}(\.0+)?")
+
+
 def _parse_list(text: str, path, key: str, row: int) -> dict[str, int]:
     out = {}
     for part in [p.strip() for p in text.split(";") if p.strip()]:
         label, _, n = part.rpartition(",")
         if n.strip().lower() == "xxx":  # the template's own placeholder: nothing filled in
             continue
-        try:
-            out[label.strip()] = int(n)
-        except ValueError:
-            raise InputError(path, f"'Label, n' items separated by ';' in the n of row '{key}'", row=row,
-                             column="n", value=part) from None
+        if not label.strip() or not COUNT.fullmatch(n.strip()):
+            raise InputError(path, f"'Label, n' items separated by ';' in the n of row '{key}', each n a whole "
+                             f"number of records (0 or more, at most {MAX_DIGITS} digits)", row=row, column="n",
+                             value=part)
+        if label.strip() in out:
+            raise InputError(path, f"each reason once in the n of row '{key}'", row=row, column="n",
+                             value=label.strip())
+        out[label.strip()] = int(n.strip().split(".")[0])
     return out
 
 
@@ -200,10 +215,15 @@ def read_csv(path: Path) -> dict:
         if col not in df.columns:
             raise InputError(path, "a column of the PRISMA2020 template", column=col)
     c: dict = {}
+    rows: dict[str, int] = {}
     for i, rec in enumerate(df.to_dict("records")):
         key, n = rec["data"], rec["n"].strip()
         if key in ("NA", "") or key in ("identification", "screening", "included"):
             continue
+        if key in rows:
+            raise InputError(path, f"each box once (data = '{key}' is also on row {rows[key]})", row=i + 2,
+                             column="data", value=key)
+        rows[key] = i + 2
         if n.upper() == "NA":
             n = ""  # the R package and web app write NA for a box that is not used
         if key in LIST_KEYS:
@@ -211,9 +231,10 @@ def read_csv(path: Path) -> dict:
         elif n == "":
             c[key] = 0
         else:
-            if not re.fullmatch(r"\d+(\.0+)?", n):
-                raise InputError(path, "a whole number of records, 0 or more", row=i + 2, column="n", value=n)
-            c[key] = int(float(n))
+            if not COUNT.fullmatch(n):
+                raise InputError(path, f"a whole number of records, 0 or more (at most {MAX_DIGITS} digits)",
+                                 row=i + 2, column="n", value=n)
+            c[key] = int(n.split(".")[0])  # exact: '12.0' is 12, and no float rounds a large count
     for key in ("database_results", "records_screened", "records_excluded", "dbr_sought_reports", "dbr_assessed",
                 "new_studies"):
         if key not in c:
@@ -225,7 +246,11 @@ def read_csv(path: Path) -> dict:
     c.setdefault("other_excluded", {})
     c.setdefault("dbr_excluded", {})
     c.setdefault("total_studies", c["new_studies"] + c["previous_studies"])
-    check(c, path)
+    try:
+        check(c, path)
+    except InputError as exc:
+        row = rows.get(getattr(exc, "box", None))  # the row of the box at fault, when the file has it
+        raise InputError(path, exc.expected, row=row, column="n" if row else None) from None
     return c
 
 

@@ -517,3 +517,43 @@ def test_export_qda_refuses_a_place_it_cannot_write(data_copy, tmp_path, target)
             pytest.skip("root writes into read-only folders")
     res = cli("export-qda", out, "--data", data_copy)
     assert res.returncode == 2 and "Traceback" not in res.stderr and str(out) in res.stderr
+
+
+def _rewrite_qde(src, dst, change):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            zout.writestr(item, change(data) if item.filename == "project.qde" else data)
+
+
+def test_braced_upper_case_guids_are_the_same_guids(data_copy, tmp_path):
+    """Issue 22: '{6F1C…}' as some tools write it is read as the GUID it is (it was blamed on codebook.csv)."""
+    import re
+
+    out = tmp_path / "coded.qdpx"
+    assert cli("export-qda", out, "--data", data_copy).returncode == 0
+    braced = tmp_path / "braced.qdpx"
+    _rewrite_qde(out, braced, lambda d: re.sub(rb'(guid|GUID)="([0-9a-f-]{36})"',
+                                               lambda m: m.group(1) + b'="{' + m.group(2).upper() + b'}"', d))
+    before = tree_digest(data_copy)
+    res = cli("import-coded", braced, "--data", data_copy)
+    assert res.returncode == 0 and "0 new segments" in res.stdout, res.stdout + res.stderr
+    assert tree_digest(data_copy) == before
+
+
+def test_a_malformed_guid_is_refused_naming_the_element_in_the_project(data_copy, tmp_path):
+    out = tmp_path / "coded.qdpx"
+    assert cli("export-qda", out, "--data", data_copy).returncode == 0
+    bad = tmp_path / "bad.qdpx"
+
+    def break_first_code_guid(d):
+        j = d.index(b'guid="', d.index(b"<Code ")) + len(b'guid="')
+        return d[:j] + b"x" + d[j:]
+
+    _rewrite_qde(out, bad, break_first_code_guid)
+    before = tree_digest(data_copy)
+    res = cli("import-coded", bad, "--data", data_copy)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "bad.qdpx!project.qde" in res.stderr and "a GUID such as" in res.stderr and "Code " in res.stderr
+    assert "codebook.csv" not in res.stderr
+    assert tree_digest(data_copy) == before

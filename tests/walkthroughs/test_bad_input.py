@@ -5,6 +5,7 @@ import csv
 import pytest
 
 from conftest import cli, examples, run_cli, tree_digest
+from pipeline.errors import InputError
 
 
 def rewrite(path, edit):
@@ -159,6 +160,37 @@ def test_a_bad_value_in_params_yml_names_the_file(tmp_path):
     with pytest.raises(Exception) as err:
         params.check_params({"random_seed": -5}, {}, params_file, set())
     assert "params.yml" in str(err.value) and "random_seed" in str(err.value)
+
+
+@pytest.mark.parametrize("text, row, words", [
+    ("random_seed: 1\nreliabilty_minimum: 0.5\n", 2, ["parameter 'reliabilty_minimum': unknown", "reliability_minimum"]),
+    ("random_seed: 1\nalpha_minimum: 0.6\nrandom_seed: 2\n", 3, ["parameter 'random_seed' once", "also on line 1"]),
+    ("out_dir: /tmp/x\n", 1, ["parameter 'out_dir': set by the runner (--out)"]),
+])
+def test_params_yml_names_are_checked_like_p(tmp_path, text, row, words):
+    """Issue 22: a typo or a repeated name in params.yml is refused on its line, as `-p` refuses it."""
+    from pipeline.run import params
+
+    params_file = tmp_path / "params.yml"
+    params_file.write_text(text)
+    known = {"random_seed", "reliability_minimum", "alpha_minimum"}
+    with pytest.raises(InputError) as err:
+        params.load_params(params_file, [], known)
+    assert err.value.file == str(params_file) and err.value.row == row
+    for w in words:
+        assert w in str(err.value), (w, str(err.value))
+
+
+@pytest.mark.slow
+def test_a_typo_in_a_reviews_params_yml_stops_run_before_any_notebook(tmp_path):
+    review = tmp_path / "review"
+    assert cli("init", review).returncode == 0
+    params_file = review / "params.yml"
+    params_file.write_text(params_file.read_text() + "quality_min_yess: 5\n")
+    res = run_cli("run", cwd=review)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "params.yml, row" in res.stderr and "quality_min_yess" in res.stderr and "quality_min_yes" in res.stderr
+    assert not (review / "reports" / "run.json").exists()
 
 
 @pytest.mark.parametrize("text, words", [

@@ -82,6 +82,18 @@ class Project:
         self.report.append({"item": what, "name": name, "action": action, "detail": detail})
 
 
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def guid_of(value: str | None, where: str, what: str) -> str:
+    """A REFI-QDA GUID as this pipeline keeps it: lower case, without the braces some tools write
+    ('{6F1C...}'); '' when absent.  Anything else is refused naming the element that holds it."""
+    guid = (value or "").strip().strip("{}").lower()
+    if guid and not GUID.fullmatch(guid):
+        raise InputError(where, f"a GUID such as 6f1c1f0e-6a43-5b8e-9a57-2f6f1d1b9c3a in {what}", value=value)
+    return guid
+
+
 def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
@@ -113,7 +125,7 @@ def _codes(project: Project, codes_el, where: str, roles_from) -> None:
 
     def walk(el, parent_guid: str, depth: int) -> None:
         for code in _children(el, "Code"):
-            guid = (code.get("guid") or "").lower()
+            guid = guid_of(code.get("guid"), where, f"Code {code.get('name')!r}")
             name = (code.get("name") or "").strip()
             if not guid or not name:
                 raise InputError(where, f"every Code with a guid and a name (found guid={guid!r}, name={name!r})")
@@ -130,7 +142,8 @@ def _codes(project: Project, codes_el, where: str, roles_from) -> None:
     for sets_el in roles_from:
         for s in _children(sets_el, "Set"):
             role = role_by_label.get((s.get("name") or "").strip().casefold())
-            members = [(m.get("targetGUID") or m.get("guid") or "").lower() for m in _children(s, "MemberCode")]
+            members = [guid_of(m.get("targetGUID") or m.get("guid"), where, f"MemberCode of Set {s.get('name')!r}")
+                       for m in _children(s, "MemberCode")]
             if role is None:
                 project.note("set", s.get("name") or "", "not imported",
                              f"a set of {len(members)} code(s) and {len(_children(s, 'MemberSource'))} "
@@ -268,7 +281,7 @@ def read_qdpx(path: Path) -> Project:
         if _local(root.tag) != "Project":
             raise InputError(where, f"a REFI-QDA Project root element, not {_local(root.tag)!r}")
         project = Project(origin=root.get("origin") or "")
-        users = {(u.get("guid") or "").lower(): u.get("name") or u.get("id") or u.get("guid")
+        users = {guid_of(u.get("guid"), where, f"User {u.get('name')!r}"): u.get("name") or u.get("id") or u.get("guid")
                  for u in root.iter() if _local(u.tag) == "User"}
         codebook = _child(root, "CodeBook")
         codes = _child(codebook, "Codes") if codebook is not None else None
@@ -302,12 +315,14 @@ def _selections(source, kind: str = "PlainTextSelection"):
     return [s for s in source.iter() if _local(s.tag) == kind]
 
 
-def _codings_of(sel, users, default_user):
+def _codings_of(sel, users, default_user, where):
     for coding in _children(sel, "Coding"):
         ref = _child(coding, "CodeRef")
-        guid = (ref.get("targetGUID") or "").lower() if ref is not None else ""
-        user = users.get((coding.get("creatingUser") or default_user or "").lower(), "unknown")
-        yield guid, user, (coding.get("guid") or "").lower()
+        what = f"Coding {coding.get('guid')!r} of selection {sel.get('guid')!r}"
+        guid = guid_of(ref.get("targetGUID"), where, f"CodeRef of {what}") if ref is not None else ""
+        user = users.get(guid_of(coding.get("creatingUser") or default_user, where, f"creatingUser of {what}"),
+                         "unknown")
+        yield guid, user, guid_of(coding.get("guid"), where, what)
 
 
 def _position(sel, attr: str, where: str, source_name: str) -> int:
@@ -335,8 +350,8 @@ def _text_codings(project, archive, members, source, name, users, where, units) 
         if start is None or end is None or not (0 <= start <= end <= len(text)):
             raise InputError(where, f"positions inside the text of source {name!r} ({len(text)} characters) for "
                              f"selection {sel.get('guid')}", value=f"{a}-{b}")
-        for guid, user, coding_guid in _codings_of(sel, users, sel.get("creatingUser")):
-            project.codings.append(Coding(source.get("guid", "").lower(), name, guid, start, end, text[start:end],
+        for guid, user, coding_guid in _codings_of(sel, users, sel.get("creatingUser"), where):
+            project.codings.append(Coding(guid_of(source.get("guid"), where, f"source {name!r}"), name, guid, start, end, text[start:end],
                                           user, guid=coding_guid))
 
 
@@ -350,9 +365,9 @@ def _pdf_codings(project, archive, members, source, name, users, where) -> None:
                 project.note("pdf selection", sel.get("guid") or "", "not imported",
                              f"no text layer, or positions outside it, in source {name!r}")
                 continue
-            for guid, user, coding_guid in _codings_of(sel, users, sel.get("creatingUser")):
+            for guid, user, coding_guid in _codings_of(sel, users, sel.get("creatingUser"), where):
                 page = sel.get("page") or sel.get("firstPage") or ""
-                project.codings.append(Coding(source.get("guid", "").lower(), name, guid, a, b, text[a:b], user,
+                project.codings.append(Coding(guid_of(source.get("guid"), where, f"source {name!r}"), name, guid, a, b, text[a:b], user,
                                               page, coding_guid))
     areas = _selections(source, "PDFSelection")
     if areas:
