@@ -41,7 +41,9 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def escape_markdown(text: str) -> str:
-    """A cell that stays one cell: '|' escaped, line breaks as <br>, HTML shown as text."""
+    """A cell that stays one cell and plain text: '|' escaped, line breaks as <br>, HTML shown as text, and
+    brackets escaped so that no '[text](javascript:...)' in the data becomes a live link."""
+    text = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
     return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 

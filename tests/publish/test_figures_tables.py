@@ -66,6 +66,17 @@ def test_markdown_cells_stay_cells_and_html_stays_text(tmp_path):
     assert "<script" not in md and "<img" not in md and "&lt;script&gt;" in md and "line one<br>line two" in md
 
 
+def test_markdown_links_in_data_are_not_live(tmp_path):
+    """Issue 22: '[x](javascript:...)' in a quote is shown as text (rendered by mistune, nbconvert's renderer)."""
+    import mistune
+
+    df = pd.DataFrame({"quote": ["[click](javascript:alert(1))", "![img](http://x/y.png)", "a \\[b\\] c"]})
+    tables.write_table(df, tmp_path, "t")
+    html = mistune.create_markdown(plugins=["table"])((tmp_path / "t.md").read_text())
+    assert "<a " not in html and "<img" not in html
+    assert "[click](javascript:alert(1))" in html and "a \\[b\\] c" in html  # the text as it was
+
+
 def test_csv_outputs_neutralize_formulas_but_not_numbers(tmp_path):
     """Issue 11 (OWASP CSV injection): a text cell a spreadsheet would run gets a leading apostrophe."""
     from pipeline.publish import tables

@@ -238,6 +238,23 @@ def test_verify_catches_a_file_changed_together_with_its_manifest_line(built, tm
     assert res.returncode == 2 and f"changed: {target} (its manifest line disagrees with provenance.json)" in res.stderr
 
 
+@pytest.mark.parametrize("target", ["Makefile", "pipeline/cli.py", "index.html", "ro-crate-metadata.json",
+                                    "README.md", "data/raw/screening_log.csv"])
+def test_verify_checks_every_file_against_provenance_not_only_the_outputs(built, tmp_path, target):
+    """Issue 22: a changed Makefile, package file, index.html or crate with its manifest line changed too."""
+    def edit(n, d):
+        if n == f"supplement/{target}":
+            return [(n, d + b"\n")]
+        if n.endswith(supplement_build.MANIFEST):
+            return [(n, _manifest_with(d, target, files[target] + b"\n"))]
+        return [(n, d)]
+
+    files = supplement_verify.read_supplement(built["zip"])
+    res = cli("verify", _rezip(built["zip"], tmp_path / "s.zip", edit))
+    assert res.returncode == 2 and f"changed: {target} (differs from its hash in provenance.json)" in res.stderr
+    assert res.stderr.count("changed:") == 1  # that file, named, and nothing else
+
+
 def test_verify_streams_and_never_inflates_an_entry_past_its_listed_size(built, tmp_path):
     bomb = b"\0" * (200 * 1024 * 1024)  # 200 MB of zeros, a few hundred KB compressed
     target = "figures/prisma_flow.png"

@@ -41,8 +41,9 @@ DESCRIPTIONS = {
     "index.html": "the results to read in a browser: reproduction check, every figure and table, the executed "
                   "notebooks, the ENTREQ checklist (static, works offline)",
     "MANIFEST.sha256": "SHA-256 and size of every other file; check with `make verify` or `pipeline verify`",
-    "provenance.json": "git commit, dirty-tree flag, Python and package versions, parameters, and for every "
-                       "figure and table the notebook and cell that wrote it",
+    "provenance.json": "git commit, dirty-tree flag, Python and package versions, parameters, for every "
+                       "figure and table the notebook and cell that wrote it, and the SHA-256 of every other file "
+                       "but the manifest (checked by `verify`)",
     "ro-crate-metadata.json": "RO-Crate 1.1+ metadata (Workflow Run Crate): every file, the notebooks as the "
                               "workflow, the run with its parameters, inputs and outputs, the software",
     "CITATION.cff": "how to cite the analysis (Citation File Format)",
@@ -302,8 +303,7 @@ def collect(project: Path):
         "notebooks": record.get("notebooks", {}),
         "outputs": {rel: {k: v for k, v in info.items()} for rel, info in record["outputs"].items()},
     }
-    files["provenance.json"] = (json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
-    return files, record, article, inp, _date(repo, article)
+    return files, provenance, record, article, inp, _date(repo, article)
 
 
 def manifest(files: dict[str, bytes]) -> bytes:
@@ -319,22 +319,25 @@ def build(out: Path, project: Path, draft: bool = False) -> tuple[Path, Path]:
     and zip are ``supplement-draft``, ``index.html`` says so at its top, and the figures and tables
     carry the DRAFT mark the run gave them."""
     out = Path(out).resolve()
-    files, record, article, inp, date = collect(project)
+    files, provenance, record, article, inp, date = collect(project)
     open_items = unfinished(inp)
     if open_items and not draft:
         listed = "; ".join(language.tr(f"draft.{key}", language.BASE, **values) for key, values in open_items)
         raise InputError(project, f"a finished review for the supplement; still open: {listed} (build a draft with "
                          f"`pipeline supplement --draft`)")
     out.mkdir(parents=True, exist_ok=True)
-    names = sorted([*files, "README.md", "index.html", "ro-crate-metadata.json", MANIFEST])
+    names = sorted([*files, "README.md", "index.html", "ro-crate-metadata.json", "provenance.json", MANIFEST])
     descriptions = describe({n: files.get(n, b"") for n in names}, record)
     captions = {n: caption(files, record, n) for n in files if n.split("/")[0] in ("figures", "tables")}
     draft_said = "; ".join(language.tr(f"draft.{key}", language.BASE, **values) for key, values in open_items)
     files["index.html"] = webpage.index_html(files, descriptions, captions, article, entreq_rows(inp, record, article),
                                              record.get("outputs", {}), draft=draft_said).encode("utf-8")
-    files["ro-crate-metadata.json"] = crate.metadata(files, descriptions, json.loads(files["provenance.json"]),
-                                                     article, date)
     files["README.md"] = _readme(descriptions, article.get("title", "")).encode("utf-8")
+    files["ro-crate-metadata.json"] = crate.metadata(files, descriptions, provenance, article, date)
+    # provenance.json is written last but one: it holds the hash of every other file but the manifest, so
+    # `verify` finds a file changed together with its manifest line.
+    provenance["files"] = {name: sha256(data) for name, data in sorted(files.items())}
+    files["provenance.json"] = (json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
     files[MANIFEST] = manifest(files)
     tmp_dir = Path(tempfile.mkdtemp(prefix=".supplement-", dir=out))
     try:

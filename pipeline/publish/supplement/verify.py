@@ -111,18 +111,34 @@ def verify(path: Path) -> tuple[list[str], int]:
         for name in sorted(set(files) - set(listed) - {MANIFEST}):
             problems.append(f"extra: {name}")
         if "provenance.json" in files and "provenance.json" in listed:
-            raw = _read_capped(files["provenance.json"][1], MAX_MANIFEST) or b"{}"
-            try:
-                outputs = json.loads(raw).get("outputs", {})
-            except (ValueError, AttributeError):
-                outputs = None
-            if not isinstance(outputs, dict):
-                problems.append("changed: provenance.json (not the record the pipeline writes)")
-                outputs = {}
-            for name, info in sorted(outputs.items()):
-                if name in listed and isinstance(info, dict) and info.get("sha256") != listed[name][0]:
-                    problems.append(f"changed: {name} (its manifest line disagrees with provenance.json)")
+            problems += _against_provenance(_read_capped(files["provenance.json"][1], MAX_MANIFEST) or b"{}", listed)
     finally:
         if z is not None:
             z.close()
     return problems, len(listed)
+
+
+def _against_provenance(raw: bytes, listed: dict) -> list[str]:
+    """The manifest's hashes against provenance.json's: its ``files`` (every file but itself and the
+    manifest) and its ``outputs``.  A file changed together with its manifest line shows here."""
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        record = None
+    outputs = record.get("outputs", {}) if isinstance(record, dict) else None
+    hashes = record.get("files", {}) if isinstance(record, dict) else None
+    if not isinstance(outputs, dict) or not isinstance(hashes, dict):
+        return ["changed: provenance.json (not the record the pipeline writes)"]
+    problems = []
+    for name, info in sorted(outputs.items()):
+        if name in listed and isinstance(info, dict) and info.get("sha256") != listed[name][0]:
+            problems.append(f"changed: {name} (its manifest line disagrees with provenance.json)")
+    if hashes:  # supplements built before provenance.json recorded every file have outputs only
+        for name in sorted(set(listed) - {MANIFEST, "provenance.json"}):
+            if name not in hashes:
+                problems.append(f"extra: {name} (listed in the manifest, not in provenance.json)")
+            elif hashes[name] != listed[name][0]:
+                problems.append(f"changed: {name} (differs from its hash in provenance.json)")
+        problems += [f"missing: {name} (in provenance.json, not in the manifest)"
+                     for name in sorted(set(hashes) - set(listed))]
+    return problems
