@@ -283,6 +283,8 @@ def read_table(path: Path, schema_key: str) -> pd.DataFrame:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, f"a UTF-8 CSV file with a header row ({exc})") from None
+    if not isinstance(df.index, pd.RangeIndex):
+        raise _row_width_error(path)  # every row one value longer than the header: pandas took an index
     schema = SCHEMAS.get(schema_key) or OPTIONAL_SCHEMAS[schema_key]
     _no_control_characters(df, path)
     try:
@@ -292,6 +294,21 @@ def read_table(path: Path, schema_key: str) -> pd.DataFrame:
     for column in INTEGER_COLUMNS.get(schema_key, []):
         df[column] = df[column].astype(int)
     return df
+
+
+def _row_width_error(path: Path) -> InputError:
+    """The first row with more values than the header has (a comma inside an unquoted value)."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        width = len(next(reader, []))
+        for row in reader:
+            if len(row) != width:
+                return InputError(path, f"{width} values per row, as many as the header names (a value with a "
+                                  f"comma in it must be in double quotes)", row=reader.line_num,
+                                  value=f"{len(row)} values")
+    return InputError(path, "as many values per row as the header names")
 
 
 def _first_failure(path: Path, cases: pd.DataFrame) -> InputError:

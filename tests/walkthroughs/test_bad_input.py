@@ -341,3 +341,13 @@ def test_output_piped_into_head_ends_quietly(tmp_path):
     proc.stdout.close()  # what head does after its lines
     assert proc.wait(timeout=120) == 0
     assert proc.stderr.read() == b""
+
+
+def test_every_row_one_value_longer_than_its_header_is_refused_on_its_row(data_copy):
+    """Issue 22: pandas reads such a file with its first column as an index; that was a traceback."""
+    f = data_copy / "raw" / "criteria.csv"
+    lines = f.read_text(encoding="utf-8").splitlines()
+    f.write_text("\n".join([lines[0]] + [line + ",extra" for line in lines[1:]]) + "\n", encoding="utf-8")
+    res = cli("validate", "--data", data_copy)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "criteria.csv, row 2" in res.stderr and "values per row" in res.stderr
