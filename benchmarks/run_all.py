@@ -18,12 +18,13 @@ import bench_reliability  # noqa: E402
 import bench_reliability_scale  # noqa: E402
 import bench_run  # noqa: E402
 import bench_scale  # noqa: E402
+import bench_simulate  # noqa: E402
 import bench_test_suite  # noqa: E402
 
 BENCHMARKS = {"reliability": bench_reliability.main, "reliability_scale": bench_reliability_scale.main,
               "dedup": bench_dedup.main, "import": bench_import.main,
               "dedup_labelled": bench_dedup_labelled.main, "dedup_asysd": bench_dedup_asysd.main,
-              "run": bench_run.main, "scale": bench_scale.main,
+              "run": bench_run.main, "scale": bench_scale.main, "simulate": bench_simulate.main,
               "test_suite": bench_test_suite.main}
 
 
@@ -40,6 +41,16 @@ def summary(name: str, result: dict) -> str:
         return (f"cold run / floor, median of {result['pairs']} pairs: wall {c['wall_ratio_median']}, "
                 f"CPU {c['cpu_ratio_median']} (first run into an empty folder: {f['wall_ratio_median']}, "
                 f"{f['cpu_ratio_median']}); no-op re-run {result['noop_rerun_median_s']} s")
+    if name == "simulate" and "skipped" not in result:
+        lines = ["| review | set | records | relevant | WSS@95 ours | WSS@95 ASReview | s/run ours | s/run ASReview | "
+                 "stopped at >= 95% recall | unscreened at stop |", "|---|---|---|---|---|---|---|---|---|---|"]
+        for name, r in result.items():
+            if not name.startswith("mean_"):
+                o, a = r["ours"], r.get("asreview", {})
+                lines.append(f"| {name} | {r['set']} | {r['records']} | {r['relevant']} | {o['wss95']:.3f} | "
+                             f"{a.get('wss95', float('nan')):.3f} | {o['seconds_per_run']} | {a.get('seconds_per_run', '')} | "
+                             f"{o['stopped_at_95_recall']} | {o['unscreened_share_mean']:.1%} |")
+        return "\n".join(lines)
     if name == "dedup_asysd" and "ours" in result:
         return "ASySD labelled set, precision / recall: " + ", ".join(
             f"{tool} {result[tool]['precision']} / {result[tool]['recall']}" for tool in ("ours", "bib-dedupe")

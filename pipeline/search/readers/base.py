@@ -9,7 +9,7 @@ import pandas as pd
 
 
 FIELDS = ("title", "abstract", "authors", "year", "doi", "journal", "volume", "issue", "pages", "type",
-          "language", "label", "database")
+          "language", "label", "database", "key")  # key: a table's own record_id column (for `simulate`)
 LINE_BREAK = re.compile(r"\r\n|\n|\r")  # not str.splitlines: U+2028 and friends occur inside abstracts
 # A DOI's suffix may hold anything but white space; '<' and '>' occur only in SICI-based DOIs, as one
 # '<page:code>' segment ('10.1892/0891-6640(2003)017<0680:DPFICK>2.3.CO;2'), and elsewhere end the DOI

@@ -38,6 +38,7 @@ TABLE_FIELDS = {
               "included_final", "include"),
     "notes": ("notes", "note", "n1"),
     "database": ("database", "source database", "db", "name_of_database"),
+    "key": ("record_id",),
 }
 LABEL_VALUES = {"1": "1", "1.0": "1", "0": "0", "0.0": "0", "-1": "", "": "", "i": "1", "e": "0", "y": "1",
                 "n": "0", "yes": "1", "no": "0", "true": "1", "false": "0", "include": "1", "included": "1",
@@ -187,7 +188,7 @@ def read_table(rows: list[list[str]], path, report: Report, lines: list | None =
         out.append({"title": get("title"), "abstract": get("abstract"), "authors": authors, "year": get("year"),
                     "doi": clean_doi(get("doi")), "journal": journal, "volume": get("volume"), "issue": get("issue"),
                     "pages": get("pages") or pages_of(get("start_page"), get("end_page")), "type": get("type"),
-                    "language": get("language"), "label": label, "database": get("database")})
+                    "language": get("language"), "label": label, "database": get("database"), "key": get("key")})
         if not out[-1]["year"] and year_of(get("journal")):
             out[-1]["year"] = year_of(get("journal"))  # Embase's 'Source' carries the year
         starts.append(n)
