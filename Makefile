@@ -3,7 +3,7 @@
 .DEFAULT_GOAL := all  # tool.mk comes first but only sets up
 include tool.mk
 
-.PHONY: all run test test-all lab bench lock clean browser
+.PHONY: all run test test-all lab screen bench lock clean browser
 all: run
 
 # Side environments, each built from its own lock and rebuilt when the lock changes: tools the

@@ -35,3 +35,9 @@ lab: $(STAMP)
 	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# The screening workspace: JupyterLab opens workspace/screen.ipynb (run its cells; keys i, 1-9, e, m, u).
+# Every decision is in data/raw/screening_log.csv the moment it is made.
+screen: $(STAMP)
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyter lab --ServerApp.root_dir=. \
+	  --LabApp.default_url=/lab/tree/workspace/screen.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
+

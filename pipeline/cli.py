@@ -185,6 +185,10 @@ def _cmd_screen(args) -> int:
 
     from .screening import decisions
 
+    if args.stop:
+        return _screen_stop(args)
+    if args.labels:
+        return _screen_labels(args)
     named = [(d, ids) for d, ids in (("include", args.include), ("exclude", args.exclude),
                                      ("pending", args.pending)) if ids]
     if bool(args.file) == bool(named):
@@ -233,6 +237,66 @@ def _cmd_simulate(args) -> int:
             f"the rule never stopped: every record screened (row {m['stop_row']:,})")
     print(f"{m['stop_rule']}: {said}")
     print(f"written: {out} ({result.seconds:.1f} s)")
+    return 0
+
+
+def _screen_labels(args) -> int:
+    from .inputs import load_inputs
+    from .screening import decisions, exchange
+
+    if args.file or args.include or args.exclude or args.pending:
+        raise InputError(None, "--labels alone (no decisions file or record ids with it)")
+    data = Path(args.data)
+    log = load_inputs(data).screening_log
+    stage = args.stage or next((s for s in ("title", "abstract", "retrieval", "full_text", "quality")
+                                if s in log.columns), "title")
+    table, said = exchange.labelled_decisions(data, Path(args.labels), stage, reviewer=args.reviewer or "",
+                                              reason=args.reason or "")
+    undecided = set(log.loc[log[stage].isin(["", "pending"]), "record_id"]) if stage in log.columns else set()
+    fresh = table[(table["reviewer"] != "") | table["record_id"].isin(undecided)]
+    if len(fresh):
+        decisions.screen(data, fresh, str(args.labels))
+    print(f"{args.labels}: {said['read']} records, {said['matched']} of them in this review "
+          f"({said['unmatched']} not found by DOI or by title and year); {len(fresh)} decisions taken at '{stage}' "
+          f"({len(table) - len(fresh)} on records already decided, left as they were; {said['unlabelled']} matched "
+          f"records carry no label)")
+    return 0
+
+
+def _cmd_export_screening(args) -> int:
+    from .screening import exchange
+
+    out = Path(args.out)
+    if args.sheet:
+        df = exchange.sheet(Path(args.data), stage=args.stage, reviewer=args.reviewer or "", seed=args.seed)
+        if out.suffix.lower() == ".ris":
+            raise InputError(out, "a .csv or .xlsx file for a screening sheet")
+        exchange.write(df, out)
+        print(f"written: {out} ({len(df)} records waiting at '{df['stage'].iloc[0] if len(df) else args.stage}', most "
+              f"likely relevant first; fill in decision and reason, then: pipeline screen {out})")
+    else:
+        df = exchange.ranked(Path(args.data), stage=args.stage, seed=args.seed)
+        exchange.write(df, out)
+        decided = int((df["decision"] != "").sum()) if len(df) else 0
+        print(f"written: {out} ({len(df)} records: {decided} decided, then {len(df) - decided} in the model's order)")
+    return 0
+
+
+def _screen_stop(args) -> int:
+    from .screening import stopping
+    from .screening.session import Session
+
+    if args.file or args.include or args.exclude or args.pending:
+        raise InputError(None, "--stop alone with --stage (no decisions file or record ids with it)")
+    rule = stopping.Rule(name=args.rule, recall=args.recall, confidence=args.confidence,
+                         consecutive=args.consecutive, share=args.share)
+    if not (0 < rule.recall < 1 and 0 < rule.confidence < 1 and 0 < rule.share <= 1 and rule.consecutive >= 1):
+        raise InputError(None, "--recall, --confidence and --share between 0 and 1, --consecutive 1 or more")
+    done = Session(Path(args.data), stage=args.stage).stop(rule, force=args.force)
+    print(f"{rule.describe()}: {done['evidence']}")
+    print(f"stopped screening at '{args.stage or 'the first stage with records waiting'}': {done['screened']} records "
+          f"screened, {done['not_screened']} not screened (excluded as not screened; recorded in "
+          f"{Path(args.data) / 'raw' / 'screening_stop.csv'})")
     return 0
 
 
@@ -351,6 +415,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exclude", nargs="+", metavar="RECORD", help="records excluded at --stage (needs --reason)")
     p.add_argument("--pending", nargs="+", metavar="RECORD", help="records left pending at --stage")
     p.add_argument("--reason", metavar="REASON_ID", help="reason_id of raw/exclusion_reasons.csv for --exclude")
+    p.add_argument("--labels", metavar="EXPORT",
+                   help="take the labels of an ASReview, Rayyan or Covidence export (any format import-records reads) "
+                        "as decisions at --stage on the records of this review it matches (DOI, else title and year); "
+                        "Rayyan's decisions keep their reviewers")
+    p.add_argument("--reviewer", metavar="NAME",
+                   help="--labels: the reviewer the labels are from (independent screening, raw/screening_reviews.csv)")
+    p.add_argument("--stop", action="store_true",
+                   help="end screening at --stage when the stopping rule says so: the records not yet screened are "
+                        "excluded as not screened by a person, and the rule recorded (raw/screening_stop.csv)")
+    p.add_argument("--rule", choices=["buscar", "consecutive", "share"], default="buscar",
+                   help="--stop: buscar (Callaghan & Mueller-Hansen 2020, the default), consecutive irrelevant "
+                        "records, or a share screened")
+    p.add_argument("--recall", type=float, default=0.95, help="--rule buscar: recall target (default 0.95)")
+    p.add_argument("--confidence", type=float, default=0.95, help="--rule buscar: confidence (default 0.95)")
+    p.add_argument("--consecutive", type=int, default=100,
+                   help="--rule consecutive: irrelevant records in a row (default 100)")
+    p.add_argument("--share", type=float, default=0.5, help="--rule share: share of the records screened (default 0.5)")
+    p.add_argument("--force", action="store_true", help="--stop although the rule does not say so (recorded as such)")
     p.add_argument("--data", default="data", help=DATA_HELP)
     p.set_defaults(func=_cmd_screen)
 
@@ -369,6 +451,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where to write the order: record_id, label, stop (1 on the last record screened before "
                         "the rule stopped)")
     p.set_defaults(func=_cmd_simulate)
+
+    p = sub.add_parser("export-screening", help="the ranked list with the decisions so far (RIS with ASReview's labels, "
+                                                "or CSV), or a screening sheet to decide in a spreadsheet (--sheet)")
+    p.add_argument("--out", required=True, metavar="FILE", help="FILE.ris, FILE.csv or (--sheet) FILE.xlsx")
+    p.add_argument("--sheet", action="store_true",
+                   help="the records waiting at --stage, most likely relevant first, with empty decision and reason "
+                        "columns; read back with `pipeline screen FILE`")
+    p.add_argument("--stage", choices=["title", "abstract", "retrieval", "full_text", "quality"],
+                   help="the stage (default: the first with records waiting)")
+    p.add_argument("--reviewer", metavar="NAME", help="--sheet: the reviewer who will fill it (independent screening)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the model's tie-breaks (default 0)")
+    p.add_argument("--data", default="data", help=DATA_HELP)
+    p.set_defaults(func=_cmd_export_screening)
 
     p = sub.add_parser("prisma", help="draw the PRISMA 2020 diagram from a PRISMA2020 CSV of counts")
     p.add_argument("file", help="a PRISMA2020 CSV, as the PRISMA2020 R package and web app write it")

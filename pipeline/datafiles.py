@@ -168,10 +168,18 @@ def append_log(old: pd.DataFrame | None, rows: pd.DataFrame, columns: list[str])
     return pd.concat([old, rows.assign(**{"import": str(number)})[columns]], ignore_index=True).astype(str)
 
 
-def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame], check: Callable[[Path], object]) -> None:
+def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame], check: Callable[[Path], object] | None) -> None:
     """Check ``data_dir`` with ``changes`` applied (in a scratch copy; ``check`` is ``inputs.load_inputs``,
-    passed in because the data model sits above this module), then write them all or none."""
+    passed in because the data model sits above this module), then write them all or none.  ``check``
+    None: the caller has checked the changes itself (the screening workspace, one record at a time)."""
     data_dir = Path(data_dir).resolve()  # temp files come back absolute and without '..': compare like with like
+    if check is not None:
+        _check_copy(data_dir, changes, check)
+    _swap(data_dir, changes)
+
+
+def _check_copy(data_dir: Path, changes: dict[str, pd.DataFrame], check: Callable[[Path], object]) -> None:
+    """``check`` on a scratch copy of the folder with the changes written into it."""
     with tempfile.TemporaryDirectory(prefix="qes-check-") as scratch:
         trial = Path(scratch) / "data"
         shutil.copytree(data_dir, trial, ignore=shutil.ignore_patterns(JOURNAL, ".*.tmp"))
@@ -182,6 +190,10 @@ def replace_files(data_dir: Path, changes: dict[str, pd.DataFrame], check: Calla
         except InputError as exc:  # name the user's folder, never the scratch copy
             file = exc.file.replace(str(trial), str(data_dir)) if exc.file else None
             raise InputError(file, exc.expected, row=exc.row, column=exc.column, value=exc.value) from None
+
+
+def _swap(data_dir: Path, changes: dict[str, pd.DataFrame]) -> None:
+    """Every changed file written beside its target, named in the journal, then renamed into place."""
     temps = []
     try:
         for rel, df in changes.items():

@@ -43,6 +43,8 @@ class Inputs:
     import_log: pd.DataFrame | None = None
     sources: pd.DataFrame | None = None
     coded_import_log: pd.DataFrame | None = None
+    screening_order: pd.DataFrame | None = None
+    screening_stop: pd.DataFrame | None = None
 
     def path(self, key: str) -> Path:
         return self.data_dir / key

@@ -192,6 +192,31 @@ OPTIONAL_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "decision": _one_of(["include", "exclude", "pending"]),
         "reason": _text(),
     }, strict=True, unique=["record_id", "stage", "reviewer"]),
+    # The order the screening workspace showed records in, each decision, and the model that chose it.
+    "raw/screening_order.csv": pa.DataFrameSchema({
+        "stage": _one_of(STAGES),
+        "position": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d{0,9}$", error="a position: 1, 2, ...")),
+        "record_id": _id(),
+        "reviewer": _text(),
+        "decision": _one_of(["include", "exclude", "maybe", "undo"]),
+        "reason": _text(),
+        "score": _text(),
+        "trained_on": pa.Column(str, pa.Check.str_matches(r"^\d{1,10}$", error="a count of labelled records")),
+        "model": _text(nonempty=True),
+        "seed": pa.Column(str, pa.Check.str_matches(r"^\d{1,10}$", error="a seed: 0 or more")),
+    }, strict=True),
+    # Where screening stopped before every record was seen, by which rule and on what evidence.
+    "raw/screening_stop.csv": pa.DataFrameSchema({
+        "round": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d{0,17}$", error="a review round: 1, 2, ...")),
+        "stage": _one_of(STAGES),
+        "rule": _text(nonempty=True),
+        "evidence": _text(),
+        "screened": pa.Column(str, pa.Check.str_matches(r"^\d{1,10}$", error="a count of records")),
+        "relevant_found": pa.Column(str, pa.Check.str_matches(r"^\d{1,10}$", error="a count of records")),
+        "not_screened": pa.Column(str, pa.Check.str_matches(r"^\d{1,10}$", error="a count of records")),
+        "model": _text(),
+        "reviewer": _text(),
+    }, strict=True, unique=["round", "stage"]),
     "reference/article_claims.csv": pa.DataFrameSchema({
         "claim_id": _text(nonempty=True),
         "claim": _text(nonempty=True),

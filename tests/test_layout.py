@@ -17,7 +17,8 @@ LAYERS = [
     ["pipeline.screening"],
     ["pipeline.coding"],
     ["pipeline.inputs"],  # reads every file and checks it with the stages' own rules
-    ["pipeline.search.importing", "pipeline.screening.decisions", "pipeline.coding.importing"],  # the commands
+    ["pipeline.search.importing", "pipeline.screening.decisions", "pipeline.coding.importing",  # the commands
+     "pipeline.screening.session", "pipeline.screening.exchange", "pipeline.screening.workspace"],
     ["pipeline.run"],
     ["pipeline.publish"],
     ["pipeline.cli", "pipeline.__main__"],

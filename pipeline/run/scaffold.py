@@ -23,7 +23,7 @@ from .project import NOTEBOOK_DIR, PROJECT_ROOT, cell_source, discover, read_jso
 
 
 # The tool: copied unchanged into every review (and into the supplement, to re-run it).
-TOOL = ("pipeline", "notebooks", "pyproject.toml", "requirements.lock", "requirements-uv.lock",
+TOOL = ("pipeline", "notebooks", "workspace", "pyproject.toml", "requirements.lock", "requirements-uv.lock",
         "environment.yml", "tool.mk", "docs")
 _NOTEBOOK = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
 
@@ -94,7 +94,7 @@ MAKEFILE = """\
 .DEFAULT_GOAL := all  # tool.mk comes first but only sets up
 include tool.mk
 
-.PHONY: all run test lab clean
+.PHONY: all run test lab screen clean
 all: run
 
 run: $(STAMP)

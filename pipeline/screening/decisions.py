@@ -25,7 +25,8 @@ from .log import check_log, included_records, stages_used
 DECISION_COLUMNS = {"record_id": ("record_id", "record", "id", "key"),
                     "stage": ("stage",),
                     "decision": ("decision", "included", "label"),
-                    "reason": ("reason", "exclusion_reason", "reason_id")}
+                    "reason": ("reason", "exclusion_reason", "reason_id"),
+                    "reviewer": ("reviewer", "screener")}
 DECISION_WORDS = {"include": "include", "included": "include", "yes": "include", "1": "include",
                   "exclude": "exclude", "excluded": "exclude", "no": "exclude", "0": "exclude",
                   "pending": "pending", "maybe": "pending", "undecided": "pending"}
@@ -61,16 +62,19 @@ def read_decisions(path: Path) -> pd.DataFrame:
                              column=key)
     out = pd.DataFrame({key: df[col].astype(str).str.strip() if col else "" for key, col in cols.items()})
     out["row"] = range(2, len(out) + 2)
-    return out
+    return out[out["decision"] != ""]  # a screening sheet: rows not decided yet are left for later
 
 
-def apply(log: pd.DataFrame, decisions: pd.DataFrame, reasons: pd.DataFrame, where: str) -> pd.DataFrame:
+def apply(log: pd.DataFrame, decisions: pd.DataFrame, reasons: pd.DataFrame, where: str,
+          rows: list[int] | None = None) -> pd.DataFrame:
     """The log with ``decisions`` (record_id, stage, decision, reason, row) applied in order.
 
     A later decision on the same record and stage replaces an earlier one; an inclusion clears the
     record's reason.  Each decision is checked as it is applied, so a problem is located in the file
     the reviewer gave, at its row: an unknown record, stage, decision or reason, a stage the review
-    does not use, a stage the record has not reached, a reason not valid at that stage."""
+    does not use, a stage the record has not reached, a reason not valid at that stage.  ``rows``: the
+    positions of the only records the decisions touch, when known (the workspace's one decision): the
+    log's rules are per record, so only those are checked again."""
     log = log.copy()
     stages = stages_used(log)
     index = {r: i for i, r in zip(log.index, log["record_id"])}
@@ -81,8 +85,7 @@ def apply(log: pd.DataFrame, decisions: pd.DataFrame, reasons: pd.DataFrame, whe
         if d["record_id"] not in index:
             raise InputError(where, "a record_id of raw/screening_log.csv", row=row, column="record_id",
                              value=d["record_id"])
-        stage = d["stage"].lower().replace("-", "_").replace(" ", "_")
-        stage = {"fulltext": "full_text", "tiab": "title", "title_abstract": "title"}.get(stage, stage)
+        stage = _stage(d["stage"])
         if stage not in stages:
             raise InputError(where, f"a stage this review uses: {', '.join(stages)} (the stage columns of "
                              f"raw/screening_log.csv)", row=row, column="stage", value=d["stage"])
@@ -114,7 +117,7 @@ def apply(log: pd.DataFrame, decisions: pd.DataFrame, reasons: pd.DataFrame, whe
                 log.at[i, s] = ""
         log.at[i, "reason"] = reason if decision == "exclude" else ""
     try:
-        check_log(log, reasons, Path("raw/screening_log.csv"))
+        check_log(log if rows is None else log.iloc[rows], reasons, Path("raw/screening_log.csv"))
     except InputError as exc:
         raise InputError(where, f"decisions that keep the screening log consistent; with them, "
                          f"{exc.message}") from None
@@ -189,13 +192,37 @@ def sync_studies(log: pd.DataFrame, studies: pd.DataFrame, recs: pd.DataFrame | 
 
 
 def screen(data_dir: Path, decisions: pd.DataFrame, where: str) -> ScreenSummary:
-    """Apply decisions to ``raw/screening_log.csv`` and keep ``raw/studies.csv`` in step, atomically."""
+    """Apply decisions to ``raw/screening_log.csv`` and keep ``raw/studies.csv`` in step, atomically.
+
+    Rows with a reviewer are independent reviewers' decisions: they go to ``raw/screening_reviews.csv``
+    (checked against the log like any decision), and reach the log where two reviewers agree."""
+    from .reviews import agreed, merge_reviews
+
     data_dir = Path(data_dir)
+    if "reviewer" not in decisions:
+        decisions = decisions.assign(reviewer="")
+    by_reviewer = decisions[decisions["reviewer"].astype(str) != ""]
+    direct = decisions[decisions["reviewer"].astype(str) == ""]
     with datafiles.locked(data_dir):
         inp = load_inputs(data_dir)
-        log = apply(inp.screening_log, decisions, inp.exclusion_reasons, where)
+        changes = {}
+        log = apply(inp.screening_log, direct, inp.exclusion_reasons, where)
+        if len(by_reviewer):
+            apply(log, by_reviewer, inp.exclusion_reasons, where)  # each row valid where it was given, or refused
+            rows = by_reviewer.assign(stage=[_stage(s) for s in by_reviewer["stage"]],
+                                      decision=[DECISION_WORDS[d.lower()] for d in by_reviewer["decision"]])
+            rows = rows.assign(reason=rows["reason"].where(rows["decision"] == "exclude", ""))
+            reviews = merge_reviews(inp.screening_reviews, rows)
+            changes["raw/screening_reviews.csv"] = reviews
+            log = apply(log, agreed(reviews, log), inp.exclusion_reasons, where)
         studies, added, removed = sync_studies(log, inp.studies, inp.records, inp.segments, inp.recoding, where)
         changed = int((log.astype(str) != inp.screening_log.astype(str)).any(axis=1).sum())
-        datafiles.replace_files(data_dir, {"raw/screening_log.csv": log.astype(str),
-                                           "raw/studies.csv": studies.astype(str)}, check=load_inputs)
+        changes |= {"raw/screening_log.csv": log.astype(str), "raw/studies.csv": studies.astype(str)}
+        datafiles.replace_files(data_dir, changes, check=load_inputs)
     return ScreenSummary(len(decisions), changed, added, removed)
+
+
+def _stage(value: str) -> str:
+    """A stage as the decisions spreadsheet may write it ('Full text', 'TIAB')."""
+    stage = value.lower().replace("-", "_").replace(" ", "_")
+    return {"fulltext": "full_text", "tiab": "title", "title_abstract": "title"}.get(stage, stage)

@@ -17,6 +17,12 @@ from ..errors import InputError
 from ..schemas import DEFAULT_STAGES, STAGES
 
 
+# The reason given to records a stopping rule left unscreened (``session.stop``): PRISMA 2020 counts them
+# as "marked as ineligible by automation tools", not as screened and excluded.
+NOT_SCREENED = "not_screened"
+NOT_SCREENED_LABEL = "Not screened by a person: screening stopped by a stopping rule (raw/screening_stop.csv)"
+
+
 def stages_used(log: pd.DataFrame) -> list[str]:
     """The stages the review uses: its log's stage columns, in method order."""
     return [s for s in STAGES if s in log.columns]

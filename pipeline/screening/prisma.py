@@ -25,7 +25,7 @@ import pandas as pd
 
 from .. import language, resources
 from ..errors import InputError, require_file
-from .log import final_decision, pending, reached, stages_used
+from .log import NOT_SCREENED, final_decision, pending, reached, stages_used
 
 
 TEMPLATE = Path(__file__).resolve().parent / "PRISMA2020_template.csv"
@@ -75,7 +75,10 @@ def counts(log: pd.DataFrame, reasons: pd.DataFrame, records: pd.DataFrame | Non
         if not_itemized and per_source:
             per_source["Not itemized"] = not_itemized
     identified = len(cur) + (dups or 0)
-    screened = entering(SCREEN_STAGES) if any(s in used for s in SCREEN_STAGES) else len(cur)
+    # Records a stopping rule left unscreened: "marked as ineligible by automation tools", before screening.
+    automatic = int(sum(((cur[s] == "exclude") & (cur["reason"] == NOT_SCREENED)).sum() for s in used
+                        if s in SCREEN_STAGES))
+    screened = (entering(SCREEN_STAGES) if any(s in used for s in SCREEN_STAGES) else len(cur)) - automatic
     retrieval_used = "retrieval" in used
     sought = entering(("retrieval",)) if retrieval_used else entering(ASSESS_STAGES)
     not_retrieved = excluded(("retrieval",))
@@ -100,8 +103,8 @@ def counts(log: pd.DataFrame, reasons: pd.DataFrame, records: pd.DataFrame | Non
         "database_results": identified - registers,
         "database_specific_results": per_source,
         "register_results": registers, "register_specific_results": per_register,
-        "duplicates": dups, "excluded_automatic": 0, "excluded_other": 0,
-        "records_screened": screened, "records_excluded": excluded(SCREEN_STAGES),
+        "duplicates": dups, "excluded_automatic": automatic, "excluded_other": 0,
+        "records_screened": screened, "records_excluded": excluded(SCREEN_STAGES) - automatic,
         "dbr_sought_reports": sought, "dbr_notretrieved_reports": not_retrieved if retrieval_used else None,
         "dbr_assessed": assessed, "dbr_excluded": reason_counts,
         "new_studies": new, "new_reports": new,

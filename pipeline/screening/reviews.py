@@ -57,3 +57,35 @@ def reviewer_agreement(reviews: pd.DataFrame | None) -> pd.DataFrame:
             row["cohen_kappa"] = round(kappa, 3)
         rows.append(row)
     return pd.DataFrame(rows, columns=["stage", "reviewers", "records", "percent_agreement", "cohen_kappa"])
+
+
+REVIEW_COLUMNS = ["record_id", "stage", "reviewer", "decision", "reason"]
+
+
+def merge_reviews(reviews: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
+    """``reviews`` with ``new`` rows (record_id, stage, reviewer, decision, reason); a reviewer's later
+    decision on a record and stage replaces the earlier one; a ``None`` decision removes it (undo)."""
+    old = (reviews if reviews is not None else pd.DataFrame(columns=REVIEW_COLUMNS)).astype(str)[REVIEW_COLUMNS]
+    key = lambda df: df["record_id"] + "\x1f" + df["stage"] + "\x1f" + df["reviewer"]  # noqa: E731
+    new = new.astype(object)
+    kept = old[~key(old).isin(set(key(new.astype(str))))]
+    added = new[new["decision"].notna() & (new["decision"].astype(str) != "None")].astype(str)[REVIEW_COLUMNS]
+    return pd.concat([kept, added], ignore_index=True)
+
+
+def agreed(reviews: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
+    """Decisions the log can take from independent reviewers: records and stages where at least two
+    reviewers decided, all alike (include, or exclude: the first reviewer's reason), and the log is
+    still undecided there."""
+    decided = reviews[reviews["decision"].isin(["include", "exclude"])]
+    rows = []
+    current = log.set_index("record_id")
+    for (record, stage), group in decided.groupby(["record_id", "stage"], sort=False):
+        if group["reviewer"].nunique() < 2 or group["decision"].nunique() != 1:
+            continue
+        if record not in current.index or stage not in current.columns or current.at[record, stage] not in ("", "pending"):
+            continue
+        decision = group["decision"].iloc[0]
+        rows.append({"record_id": record, "stage": stage, "decision": decision,
+                     "reason": group["reason"].iloc[0] if decision == "exclude" else "", "row": None})
+    return pd.DataFrame(rows, columns=["record_id", "stage", "decision", "reason", "row"])

@@ -59,7 +59,8 @@ def entreq_rows(inp, record: dict, article: dict) -> list[tuple[int, str, str, s
         "Data sources": ", ".join(dbs) + (" (per-database counts: tables/prisma2020.csv)" if dbs else ""),
         "Electronic search strategy": f"keywords: {'; '.join(kws)}; years {years}" if kws else FOR_AUTHORS,
         "Study screening methods": f"stages: {stages}" + (f"; independent reviewers: {', '.join(reviewers)} "
-                                                           f"(tables/screening_agreement.*)" if reviewers else ""),
+                                                           f"(tables/screening_agreement.*)" if reviewers else "")
+                                   + automation(inp),
         "Study characteristics": f"{len(inp.studies)} included studies in data/raw/studies.csv (authors, year, "
                                  f"language)",
         "Study selection results": f"{counts['records_screened']} records screened, {counts['new_studies']} studies "
@@ -85,6 +86,25 @@ def entreq_rows(inp, record: dict, article: dict) -> list[tuple[int, str, str, s
     }
     return [(n, domain, item, guide, filled.get(item, FOR_AUTHORS))
             for n, (domain, item, guide) in enumerate(ENTREQ_ITEMS, 1)]
+
+
+def automation(inp) -> str:
+    """What a review reports of its automation tools (PRISMA 2020 item 8): the prioritization model that
+    ordered the records shown, and where a stopping rule ended screening, on what evidence, leaving how
+    many records unscreened by a person."""
+    parts = []
+    order = inp.screening_order
+    if order is not None and len(order):
+        models = sorted(set(order["model"]))
+        parts.append(f"records shown in the order of a prioritization model ({'; '.join(models)}), retrained on "
+                     f"every decision; the order and each decision in data/raw/screening_order.csv")
+    stops = inp.screening_stop
+    for s in ([] if stops is None else stops.to_dict("records")):
+        parts.append(f"round {s['round']}, stage {s['stage']}: screening stopped after {s['screened']} records "
+                     f"({s['relevant_found']} relevant) by {s['rule']} ({s['evidence']}); {s['not_screened']} "
+                     f"records not screened by a person, counted as marked ineligible by automation tools in "
+                     f"figures/prisma2020.*")
+    return "".join(f"; {p}" for p in parts)
 
 
 def entreq(inp, record: dict, article: dict) -> str:

@@ -9,7 +9,9 @@ import pandas as pd
 
 
 FIELDS = ("title", "abstract", "authors", "year", "doi", "journal", "volume", "issue", "pages", "type",
-          "language", "label", "database", "key")  # key: a table's own record_id column (for `simulate`)
+          "language", "label", "database", "key", "reviewers")
+# key: a table's own record_id column (for `simulate`); reviewers: each reviewer's decision, 'Ana=include;Bo=exclude'
+# (Rayyan), for `screen --labels`.  Neither goes into raw/records.csv.
 LINE_BREAK = re.compile(r"\r\n|\n|\r")  # not str.splitlines: U+2028 and friends occur inside abstracts
 # A DOI's suffix may hold anything but white space; '<' and '>' occur only in SICI-based DOIs, as one
 # '<page:code>' segment ('10.1892/0891-6640(2003)017<0680:DPFICK>2.3.CO;2'), and elsewhere end the DOI
@@ -101,6 +103,19 @@ def label_from_notes(notes: str) -> str:
         if "Excluded" in d and "Included" not in d and "Maybe" not in d:
             return "0"
     return ""
+
+
+RAYYAN_VOTE = re.compile(r'"([^"]+)"\s*=>\s*"(Included|Excluded|Maybe)"')
+
+
+def reviewer_labels(notes: str) -> str:
+    """Each reviewer's decision in Rayyan's notes (``RAYYAN-INCLUSION: {"Ana"=>"Included", "Bo"=>"Excluded"}``)
+    as 'Ana=include;Bo=exclude'; '' when the notes hold none."""
+    m = re.search(r"RAYYAN-INCLUSION:\s*\{([^}]*)\}", notes or "")
+    if not m:
+        return ""
+    words = {"Included": "include", "Excluded": "exclude", "Maybe": "maybe"}
+    return ";".join(f"{who.replace(';', ',').replace('=', '-')}={words[d]}" for who, d in RAYYAN_VOTE.findall(m.group(1)))
 
 
 def split_tagged(lines, tag_re, cont_re, end_tag=None, start_tag=None, multi=frozenset()):

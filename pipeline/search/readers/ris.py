@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .base import Report, clean_doi, first, join, label_from_notes, lines_of, pages_of
+from .base import Report, clean_doi, first, join, label_from_notes, lines_of, pages_of, reviewer_labels
 
 
 def _ris_records(lines: list[str], path, report: Report) -> tuple[list[str], list[int]]:
@@ -83,7 +83,7 @@ def read_ris(text: str, path, report: Report) -> tuple[list[dict], list]:
                                                      if e.get("type_of_work") and not clean_doi(first(e, "type_of_work"))
                                                      else ""),
             "language": first(e, "language"),
-            "label": label_from_notes(notes),
+            "label": label_from_notes(notes), "reviewers": reviewer_labels(notes),
             "database": first(e, "name_of_database", "database_provider"),
         })
     if len(starts) != len(out):

@@ -10,7 +10,7 @@ import io
 import re
 
 from ...errors import InputError
-from .base import Report, clean_doi, label_from_notes, lines_of, pages_of, year_of
+from .base import Report, clean_doi, label_from_notes, lines_of, pages_of, reviewer_labels, year_of
 
 
 # Column names seen in exports, lower-cased, first match wins.
@@ -188,7 +188,8 @@ def read_table(rows: list[list[str]], path, report: Report, lines: list | None =
         out.append({"title": get("title"), "abstract": get("abstract"), "authors": authors, "year": get("year"),
                     "doi": clean_doi(get("doi")), "journal": journal, "volume": get("volume"), "issue": get("issue"),
                     "pages": get("pages") or pages_of(get("start_page"), get("end_page")), "type": get("type"),
-                    "language": get("language"), "label": label, "database": get("database"), "key": get("key")})
+                    "language": get("language"), "label": label, "database": get("database"), "key": get("key"),
+                    "reviewers": reviewer_labels(get("notes"))})
         if not out[-1]["year"] and year_of(get("journal")):
             out[-1]["year"] = year_of(get("journal"))  # Embase's 'Source' carries the year
         starts.append(n)
