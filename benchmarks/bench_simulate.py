@@ -61,7 +61,7 @@ def theirs(records: pd.DataFrame, runs: list[dict]) -> list[dict] | None:
         records[["title", "abstract"]].assign(label_included=labels).to_csv(data, index=False)  # ids = row numbers
         spec.write_text(json.dumps(runs))
         done = subprocess.run([str(ASREVIEW), str(HERE / "asreview_simulate.py"), str(data), str(spec)],
-                              capture_output=True, text=True, check=True)
+                              capture_output=True, text=True, check=True, cwd=tmp)  # its HTTP cache stays there
     out = []
     for res in json.loads(done.stdout.strip().splitlines()[-1]):
         seen = res["order"]

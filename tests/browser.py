@@ -99,3 +99,70 @@ def inspect(url: str, width: int = 1280, height: int = 900) -> dict:
             except ProcessLookupError:
                 pass
             proc.wait()
+
+
+class Browser:
+    """Headless Chromium kept open for a test that drives a page (``with Browser() as page: ...``)."""
+
+    def __init__(self, width: int = 1400, height: int = 1000):
+        self.width, self.height = width, height
+
+    def __enter__(self) -> "Page":
+        self._profile = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
+        self.proc = subprocess.Popen(
+            [find(), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--remote-debugging-port=0", f"--user-data-dir={self._profile.name}",
+             f"--window-size={self.width},{self.height}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        port = None
+        end = time.monotonic() + 60
+        while port is None and time.monotonic() < end:
+            line = self.proc.stderr.readline()
+            m = re.search(r"DevTools listening on ws://[^:]+:(\d+)/", line)
+            port = m.group(1) if m else None
+            if not line and self.proc.poll() is not None:
+                raise RuntimeError("chromium exited before it listened")
+        targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10).read())
+        self.page = Page(next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"])
+        for domain in ("Page", "Runtime"):
+            self.page.send(f"{domain}.enable")
+        return self.page
+
+    def __exit__(self, *exc):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        self._profile.cleanup()
+
+
+def evaluate(page: Page, expression: str):
+    """The value of a JavaScript expression in the page (awaited when it is a promise)."""
+    res = page.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+    if "exceptionDetails" in res:
+        raise RuntimeError(f"{expression}: {res['exceptionDetails'].get('text')}")
+    return res["result"].get("value")
+
+
+def wait_until(page: Page, expression: str, timeout: float = 120, every: float = 0.2):
+    """Poll ``expression`` until it is truthy; its value."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            value = evaluate(page, expression)
+        except RuntimeError:
+            value = None
+        if value:
+            return value
+        time.sleep(every)
+    raise TimeoutError(expression)
+
+
+def press(page: Page, key: str) -> None:
+    """A key as the keyboard gives it to the focused element."""
+    code = f"Key{key.upper()}" if key.isalpha() else f"Digit{key}"
+    for kind in ("keyDown", "keyUp"):
+        page.send("Input.dispatchKeyEvent", type=kind, key=key, code=code, text=key if kind == "keyDown" else "",
+                  windowsVirtualKeyCode=ord(key.upper()))

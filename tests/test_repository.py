@@ -8,7 +8,7 @@ from conftest import ROOT
 
 EXPECTED = {".ci", ".gitignore", "Makefile", "docs", "README.md", "benchmarks", "data", "environment.yml", "figures",
             "notebooks", "params.yml", "pipeline", "pyproject.toml", "requirements.lock", "requirements-uv.lock", "tables", "tool.mk",
-            "tests"}
+            "tests", "workspace"}
 
 
 def test_no_unexpected_file_at_the_root():

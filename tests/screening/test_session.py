@@ -220,3 +220,27 @@ def test_screening_commands_exit_0_or_2_and_refusals_change_nothing(tmp_path_fac
         assert res.returncode in (0, 2) and "Traceback" not in res.stderr, res.stderr
         if res.returncode == 2:
             assert tree_digest(data) == before
+
+
+def test_the_workspace_widget_sends_each_key_to_the_session(tmp_path):
+    """The widget without a browser: what its keys send (see workspace.js) lands in the log; errors are shown."""
+    from pipeline.screening.workspace import Workspace
+
+    data = review(tmp_path)
+    w = Workspace(data)
+    assert w.reasons == [{"id": "off_topic", "label": "Off topic"}] and w.record["title"]
+    first = w.record["record_id"]
+    w._on_message(w, {"action": "include", "record_id": first}, [])
+    second = w.record["record_id"]
+    w._on_message(w, {"action": "exclude", "record_id": second, "reason": "off_topic"}, [])
+    assert w.progress["screened"] == 2 and w.progress["included"] == 1 and w.message == ""
+    on_disk = log_on_disk(data).set_index("record_id")
+    assert (on_disk.at[first, "title"], on_disk.at[second, "title"]) == ("include", "exclude")
+    w._on_message(w, {"action": "exclude", "record_id": w.record["record_id"], "reason": "no_such_reason"}, [])
+    assert "reason" in w.message and w.busy is False  # refused, said, nothing written
+    w._on_message(w, {"action": "undo"}, [])
+    assert w.record["record_id"] == second and log_on_disk(data).set_index("record_id").at[second, "title"] == ""
+    w._on_message(w, {"action": "stop"}, [])
+    assert "does not yet" in w.message
+    w._on_message(w, {"action": "stop", "force": True}, [])
+    assert w.record is None and w.message.startswith("Screening stopped")
