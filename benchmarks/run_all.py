@@ -18,6 +18,7 @@ import bench_reliability  # noqa: E402
 import bench_reliability_scale  # noqa: E402
 import bench_run  # noqa: E402
 import bench_scale  # noqa: E402
+import bench_screening  # noqa: E402
 import bench_simulate  # noqa: E402
 import bench_test_suite  # noqa: E402
 
@@ -25,6 +26,7 @@ BENCHMARKS = {"reliability": bench_reliability.main, "reliability_scale": bench_
               "dedup": bench_dedup.main, "import": bench_import.main,
               "dedup_labelled": bench_dedup_labelled.main, "dedup_asysd": bench_dedup_asysd.main,
               "run": bench_run.main, "scale": bench_scale.main, "simulate": bench_simulate.main,
+              "screening": bench_screening.main,
               "test_suite": bench_test_suite.main}
 
 
@@ -51,6 +53,10 @@ def summary(name: str, result: dict) -> str:
                              f"{a.get('wss95', float('nan')):.3f} | {o['seconds_per_run']} | {a.get('seconds_per_run', '')} | "
                              f"{o['stopped_at_95_recall']} | {o['unscreened_share_mean']:.1%} |")
         return "\n".join(lines)
+    if name == "screening":
+        return "decision to next record, median (90th percentile): " + ", ".join(
+            f"{int(n):,} records {r['decision_to_next_median_ms']} ms ({r['decision_to_next_p90_ms']} ms; target "
+            f"{r['target_ms']} ms; session opens in {r['session_open_s']} s)" for n, r in result.items())
     if name == "dedup_asysd" and "ours" in result:
         return "ASySD labelled set, precision / recall: " + ", ".join(
             f"{tool} {result[tool]['precision']} / {result[tool]['recall']}" for tool in ("ours", "bib-dedupe")

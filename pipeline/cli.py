@@ -278,7 +278,9 @@ def _cmd_export_screening(args) -> int:
         df = exchange.ranked(Path(args.data), stage=args.stage, seed=args.seed)
         exchange.write(df, out)
         decided = int((df["decision"] != "").sum()) if len(df) else 0
-        print(f"written: {out} ({len(df)} records: {decided} decided, then {len(df) - decided} in the model's order)")
+        stopped = int(((df["decision"] == "") & (df["reason"] != "")).sum()) if len(df) else 0
+        print(f"written: {out} ({len(df)} records: {decided} decided, then {len(df) - decided - stopped} waiting in "
+              f"the model's order" + (f", then {stopped} a stopping rule left unscreened" if stopped else "") + ")")
     return 0
 
 

@@ -192,7 +192,7 @@ OPTIONAL_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "decision": _one_of(["include", "exclude", "pending"]),
         "reason": _text(),
     }, strict=True, unique=["record_id", "stage", "reviewer"]),
-    # The order the screening workspace showed records in, each decision, and the model that chose it.
+    # The order the screening workspace (or a ranked sheet) showed records in, each decision, and the model.
     "raw/screening_order.csv": pa.DataFrameSchema({
         "stage": _one_of(STAGES),
         "position": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d{0,9}$", error="a position: 1, 2, ...")),
@@ -201,9 +201,10 @@ OPTIONAL_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "decision": _one_of(["include", "exclude", "maybe", "undo"]),
         "reason": _text(),
         "score": _text(),
-        "trained_on": pa.Column(str, pa.Check.str_matches(r"^\d{1,10}$", error="a count of labelled records")),
+        "trained_on": pa.Column(str, pa.Check.str_matches(r"^(\d{1,10})?$", error="a count of labelled records "
+                                                          "(empty for a decision from a screening sheet)")),
         "model": _text(nonempty=True),
-        "seed": pa.Column(str, pa.Check.str_matches(r"^\d{1,10}$", error="a seed: 0 or more")),
+        "seed": pa.Column(str, pa.Check.str_matches(r"^(\d{1,10})?$", error="a seed: 0 or more (empty for a sheet)")),
     }, strict=True),
     # Where screening stopped before every record was seen, by which rule and on what evidence.
     "raw/screening_stop.csv": pa.DataFrameSchema({

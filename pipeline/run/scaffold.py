@@ -194,8 +194,12 @@ changes anything; bad input stops with the file, row and column, and changes not
    reads RIS, MEDLINE, Web of Science, EndNote XML, BibTeX, CSV and XLSX exports, removes
    duplicates (listed in `data/raw/duplicates.csv` for you to check) and adds one row per record
    to `data/raw/screening_log.csv`.
-3. **Screen.** `pipeline screen decisions.xlsx` (columns `record_id`, `stage`, `decision`,
-   `reason`), or `pipeline screen --stage title --exclude R… --reason off_topic`.
+3. **Screen.** `make screen` opens the screening workspace in JupyterLab: one record at a
+   time, the most likely relevant first, keys `i` (include), `1`–`9` (exclude with a reason),
+   `m` (maybe), `u` (undo); each decision is saved at once. Or screen in a spreadsheet:
+   `pipeline export-screening --sheet --out title.xlsx`, fill in `decision` and `reason`, then
+   `pipeline screen title.xlsx`. `pipeline screen --stop` ends a title or abstract stage when the
+   stopping rule says 95% recall is reached with 95% confidence (`docs/how-to/screen-records.md`).
    Records that pass every stage in use become studies in `data/raw/studies.csv`.
    `pipeline status` lists what is still pending.
 4. **Code.** Import your QDA project (`pipeline import-coded project.qdpx`, from NVivo,

@@ -26,10 +26,17 @@ DECISION_COLUMNS = {"record_id": ("record_id", "record", "id", "key"),
                     "stage": ("stage",),
                     "decision": ("decision", "included", "label"),
                     "reason": ("reason", "exclusion_reason", "reason_id"),
-                    "reviewer": ("reviewer", "screener")}
+                    "reviewer": ("reviewer", "screener"),
+                    "rank": ("rank",)}
 DECISION_WORDS = {"include": "include", "included": "include", "yes": "include", "1": "include",
                   "exclude": "exclude", "excluded": "exclude", "no": "exclude", "0": "exclude",
                   "pending": "pending", "maybe": "pending", "undecided": "pending"}
+
+
+# raw/screening_order.csv: every decision in the order it was made, for the stopping rule and PRISMA 2020
+ORDER_COLUMNS = ["stage", "position", "record_id", "reviewer", "decision", "reason", "score", "trained_on",
+                 "model", "seed"]
+SHEET_MODEL = "the ranked screening sheet of export-screening, decided from the top"
 
 
 @dataclass
@@ -218,8 +225,44 @@ def screen(data_dir: Path, decisions: pd.DataFrame, where: str) -> ScreenSummary
         studies, added, removed = sync_studies(log, inp.studies, inp.records, inp.segments, inp.recoding, where)
         changed = int((log.astype(str) != inp.screening_log.astype(str)).any(axis=1).sum())
         changes |= {"raw/screening_log.csv": log.astype(str), "raw/studies.csv": studies.astype(str)}
+        order = sheet_order(inp.screening_order, decisions)
+        if order is not None:
+            changes["raw/screening_order.csv"] = order
         datafiles.replace_files(data_dir, changes, check=load_inputs)
     return ScreenSummary(len(decisions), changed, added, removed)
+
+
+def sheet_order(order: pd.DataFrame | None, decisions: pd.DataFrame) -> pd.DataFrame | None:
+    """The order file with a screening sheet's decisions added in the sheet's rank (None: not a sheet).
+
+    ``export-screening --sheet`` lists the records most likely relevant first, as the workspace shows
+    them; a team that decides it from the top screens in the model's order, so the stopping rule may
+    count those decisions as it counts the workspace's.  A decision the order file already holds as
+    the last one for that record, stage and reviewer is not added again (a sheet read back twice)."""
+    if "rank" not in decisions:
+        return None
+    ranked = decisions[decisions["rank"].astype(str).str.fullmatch(r"\d{1,9}")]
+    if not len(ranked):
+        return None
+    ranked = ranked.assign(rank=ranked["rank"].astype(int), stage=[_stage(s) for s in ranked["stage"]],
+                           decision=[DECISION_WORDS.get(str(d).lower(), d) for d in ranked["decision"]],
+                           reviewer=ranked["reviewer"].astype(str).str.strip() if "reviewer" in ranked else "")
+    ranked = ranked[ranked["decision"].isin(["include", "exclude"])].sort_values("rank", kind="stable")
+    order = order.astype(str) if order is not None else pd.DataFrame(columns=ORDER_COLUMNS)
+    last = {(r["stage"], r["reviewer"], r["record_id"]): r["decision"] for r in order.to_dict("records")}
+    rows = []
+    for d in ranked.to_dict("records"):
+        if last.get((d["stage"], d["reviewer"], d["record_id"])) == d["decision"]:
+            continue
+        last[(d["stage"], d["reviewer"], d["record_id"])] = d["decision"]
+        position = int((order["stage"] == d["stage"]).sum()) + sum(r["stage"] == d["stage"] for r in rows) + 1
+        rows.append({"stage": d["stage"], "position": str(position), "record_id": d["record_id"],
+                     "reviewer": d["reviewer"], "decision": d["decision"],
+                     "reason": d["reason"] if d["decision"] == "exclude" else "", "score": "", "trained_on": "",
+                     "model": SHEET_MODEL, "seed": ""})
+    if not rows:
+        return None
+    return pd.concat([order, pd.DataFrame(rows, columns=ORDER_COLUMNS)], ignore_index=True)[ORDER_COLUMNS]
 
 
 def _stage(value: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
+from .log import NOT_SCREENED
 from .session import Session
 
 SHEET_COLUMNS = ["record_id", "stage", "reviewer", "decision", "reason", "title", "abstract", "authors", "year",
@@ -48,13 +49,19 @@ def ranked(data_dir: Path, stage: str | None = None, seed: int = 0) -> pd.DataFr
         done = order[(order["stage"] == s.stage) & order["decision"].isin(["include", "exclude"])]
         decided_order = list(dict.fromkeys(done["record_id"]))
     decided = [r for r in log.index if log.at[r, s.stage] in ("include", "exclude")]
+    # Records a stopping rule excluded were never seen by a person: unlabelled, after the rest, by score.
+    stopped = {r for r in decided if log.at[r, "reason"] == NOT_SCREENED}
+    decided = [r for r in decided if r not in stopped]
     first = [r for r in decided_order if r in set(decided)] + [r for r in decided if r not in set(decided_order)]
+    rest = s.queue()
+    scores = s._scores
+    unseen = sorted(stopped, key=lambda r: (-(scores[s.index[r]] if scores is not None else 0), s.index[r]))
     rows = []
-    for rank, rid in enumerate(first + s.queue(), 1):
+    for rank, rid in enumerate(first + rest + unseen, 1):
         r = s.record(rid)
-        decision = log.at[rid, s.stage] if log.at[rid, s.stage] in ("include", "exclude") else ""
+        decision = log.at[rid, s.stage] if rid not in stopped and log.at[rid, s.stage] in ("include", "exclude") else ""
         rows.append({"rank": rank, "record_id": rid, "stage": s.stage, "decision": decision,
-                     "reason": log.at[rid, "reason"] if decision == "exclude" else "", "title": r["title"],
+                     "reason": log.at[rid, "reason"] if decision == "exclude" or rid in stopped else "", "title": r["title"],
                      "abstract": r["abstract"], "authors": r["authors"], "year": r["year"], "journal": r["journal"],
                      "doi": r["doi"]})
     return pd.DataFrame(rows)

@@ -26,12 +26,10 @@ from .. import datafiles
 from ..errors import InputError
 from ..inputs import Inputs, load_inputs
 from . import priority, stopping
-from .decisions import apply, sync_studies
+from .decisions import ORDER_COLUMNS, apply, sync_studies
 from .reviews import agreed, merge_reviews
 from .log import NOT_SCREENED as STOPPED, NOT_SCREENED_LABEL as STOPPED_LABEL, pending, reached, stages_used
 
-ORDER_COLUMNS = ["stage", "position", "record_id", "reviewer", "decision", "reason", "score", "trained_on",
-                 "model", "seed"]
 STOP_COLUMNS = ["round", "stage", "rule", "evidence", "screened", "relevant_found", "not_screened", "model",
                 "reviewer"]
 WATCHED = ("raw/screening_log.csv", "raw/studies.csv", "raw/screening_reviews.csv", "raw/screening_order.csv",
@@ -177,6 +175,13 @@ class Session:
                 "waiting": len(self.pool()), "unseen_relevant_at_most": unseen_bound(sequence, total),
                 "stop": stopping.estimate(stopping.Rule(), sequence, total) if total else {"stop": False}}
 
+    def _unordered_note(self, sequence: np.ndarray) -> str:
+        """Why the rule counts fewer decisions than the log holds, when it does."""
+        missing = len(self.labelled()[0]) - len(sequence)
+        return (f" ({missing} decision(s) at '{self.stage}' came from the command line or a spreadsheet without the "
+                f"sheet's rank column: they have no screening order, and the rule counts only decisions in the order "
+                f"the model showed them, in the workspace or in a sheet of export-screening)") if missing > 0 else ""
+
     def sequence(self) -> np.ndarray:
         """This stage's labels in the order they were decided (the order file), for the stopping rule."""
         o = self._order()
@@ -305,7 +310,7 @@ class Session:
             if not said["stop"] and not force:
                 raise InputError(None, f"a stopping rule that says stop: {rule.describe()} does not yet "
                                  f"({', '.join(f'{k} {v:.4g}' if isinstance(v, float) else f'{k} {v}' for k, v in said.items() if k != 'stop')}); "
-                                 f"screen on, or stop anyway with --force")
+                                 f"screen on, or stop anyway with --force{self._unordered_note(sequence)}")
             log = self.inp.screening_log.copy()
             reasons = self.inp.exclusion_reasons.astype(str)
             changes: dict[str, pd.DataFrame] = {}

@@ -174,6 +174,43 @@ def test_a_screening_sheet_round_trip(tmp_path):
     assert on_disk.at[df.loc[0, "record_id"], "title"] == "include" and on_disk.at[df.loc[1, "record_id"], "title"] == "exclude"
 
 
+def test_a_sheet_decided_from_the_top_counts_for_the_stopping_rule_in_rank_order(tmp_path):
+    """A team screening in Excel gets the stopping rule too: the sheet's decided rows enter the order file
+    by rank (whatever order the rows are in), once, and a plain decisions file does not."""
+    data = review(tmp_path)
+    sheet = tmp_path / "sheet.csv"
+    assert cli("export-screening", "--sheet", "--out", sheet, "--data", data).returncode == 0
+    df = pd.read_csv(sheet, dtype=str, keep_default_na=False)
+    df.loc[0, "decision"] = "include"
+    df.loc[1:11, ["decision", "reason"]] = ["exclude", "off_topic"]
+    df.iloc[::-1].to_csv(sheet, index=False)  # rows shuffled: the rank decides
+    assert cli("screen", sheet, "--data", data).returncode == 0
+    order = load_inputs(data).screening_order
+    assert order["record_id"].tolist() == df["record_id"].head(12).tolist()
+    assert order["position"].tolist() == [str(i) for i in range(1, 13)] and (order["trained_on"] == "").all()
+    assert cli("screen", sheet, "--data", data).returncode == 0  # read back twice: nothing added
+    assert len(load_inputs(data).screening_order) == 12
+    res = cli("screen", "--stop", "--stage", "title", "--rule", "consecutive", "--consecutive", "10", "--data", data)
+    assert res.returncode == 0 and "12 records screened, 6 not screened" in res.stdout, res.stdout + res.stderr
+    stop = load_inputs(data).screening_stop.iloc[0]
+    assert (stop["screened"], stop["relevant_found"]) == ("12", "1")
+    # The ranked export: the six records nobody read are not labelled irrelevant.
+    out = tmp_path / "ranked.ris"
+    res = cli("export-screening", "--stage", "title", "--out", out, "--data", data)
+    assert "12 decided" in res.stdout and "6 a stopping rule left unscreened" in res.stdout, res.stdout
+    text = out.read_text()
+    assert text.count("ASReview_not_seen (reason: not_screened)") == 6 and text.count("ASReview_irrelevant") == 11
+
+
+def test_decisions_without_an_order_are_named_when_the_rule_will_not_stop(tmp_path):
+    data = review(tmp_path)
+    ids = log_on_disk(data)["record_id"].tolist()
+    assert cli("screen", "--stage", "title", "--exclude", *ids[:10], "--reason", "off_topic",
+               "--data", data).returncode == 0
+    res = cli("screen", "--stop", "--stage", "title", "--data", data)
+    assert res.returncode == 2 and "10 decision(s) at 'title' came from the command line" in res.stderr
+
+
 def test_the_ranked_list_exports_as_ris_that_asreview_and_this_tool_read_back(tmp_path):
     from pipeline.search import records
 
