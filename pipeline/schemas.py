@@ -154,6 +154,7 @@ OPTIONAL_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "pages": _text(),
         "type": _text(),
         "language": _text(),
+        "keywords": pa.Column(str, required=False),  # since issue 23; older records.csv files have none
         "label": _one_of(["1", "0", ""]),
         "imported_from": _text(),
         "duplicate_of": _text(),

@@ -22,7 +22,7 @@ from .log import NOT_SCREENED
 from .session import Session
 
 SHEET_COLUMNS = ["record_id", "stage", "reviewer", "decision", "reason", "title", "abstract", "authors", "year",
-                 "journal", "doi", "rank"]
+                 "journal", "keywords", "doi", "rank"]
 N1 = {"include": "ASReview_relevant", "exclude": "ASReview_irrelevant", "": "ASReview_not_seen"}
 
 
@@ -34,7 +34,7 @@ def sheet(data_dir: Path, stage: str | None = None, reviewer: str = "", seed: in
         r = s.record(rid)
         rows.append({"record_id": rid, "stage": s.stage, "reviewer": reviewer, "decision": "", "reason": "",
                      "title": r["title"], "abstract": r["abstract"], "authors": r["authors"], "year": r["year"],
-                     "journal": r["journal"], "doi": r["doi"], "rank": rank})
+                     "journal": r["journal"], "keywords": r["keywords"], "doi": r["doi"], "rank": rank})
     return pd.DataFrame(rows, columns=SHEET_COLUMNS)
 
 
@@ -63,7 +63,7 @@ def ranked(data_dir: Path, stage: str | None = None, seed: int = 0) -> pd.DataFr
         rows.append({"rank": rank, "record_id": rid, "stage": s.stage, "decision": decision,
                      "reason": log.at[rid, "reason"] if decision == "exclude" or rid in stopped else "", "title": r["title"],
                      "abstract": r["abstract"], "authors": r["authors"], "year": r["year"], "journal": r["journal"],
-                     "doi": r["doi"]})
+                     "keywords": r["keywords"], "doi": r["doi"]})
     return pd.DataFrame(rows)
 
 
@@ -83,6 +83,8 @@ def to_ris(df: pd.DataFrame) -> str:
                 e[key] = value
         if r["authors"]:
             e["authors"] = split_authors(r["authors"])
+        if r.get("keywords"):
+            e["keywords"] = [k for k in r["keywords"].split("; ") if k]
         entries.append(e)
 
     class Writer(rispy.RisWriter):

@@ -162,6 +162,7 @@ class Session:
         get = lambda c: str(m[c]) if c in m.index else ""  # noqa: E731
         return {"record_id": record_id, "title": get("title"), "abstract": get("abstract"), "authors": get("authors"),
                 "year": get("year"), "journal": get("journal"), "doi": get("doi"), "source": get("source"),
+                "keywords": get("keywords"),
                 "score": None if self._scores is None else round(float(self._scores[i]), 4),
                 "maybe": record_id in self._maybe()}
 

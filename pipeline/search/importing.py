@@ -88,7 +88,8 @@ def import_records(files: list[Path], sources: list[str] | str | None, data_dir:
         round_ = round_ or next_round(inp.screening_log)
         fresh = fresh.assign(round=round_)
         columns = ["record_id", "round"] + [c for c in records.RECORD_COLUMNS if c != "record_id"]
-        corpus = pd.concat([existing[columns], fresh[columns]], ignore_index=True).fillna("")
+        # reindex: a records.csv written before a column existed (keywords) gets it, empty
+        corpus = pd.concat([existing.reindex(columns=columns), fresh[columns]], ignore_index=True).fillna("")
         log = inp.screening_log
         settled = screened(log)
         groups = dedup.find_duplicates(corpus, inp.dedup_overrides, protected=settled)

@@ -22,7 +22,7 @@ from .readers.base import FIELDS, Report, clean_doi, year_of
 
 
 RECORD_COLUMNS = ["record_id", "source", "source_type", "title", "abstract", "authors", "year", "doi", "journal",
-                  "volume", "issue", "pages", "type", "language", "label", "imported_from", "duplicate_of",
+                  "volume", "issue", "pages", "type", "language", "keywords", "label", "imported_from", "duplicate_of",
                   "duplicate_reason"]
 # Letters that Unicode does not decompose into a base letter and an accent.
 FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ł": "l", "Ł": "L", "ß": "ss", "đ": "d", "Đ": "D",
@@ -148,6 +148,7 @@ def read_export(path: Path, source: str | None, source_type: str = "database",
         report.add(path, None, fld, "blanked", f"{n} value(s) that say the value is missing ('NA', 'N/A', "
                    f"'[No abstract available]', ...) read as empty")
     df = pd.DataFrame(rows, columns=list(FIELDS))
+    df["keywords"] = df["keywords"].fillna("")  # readers of formats without keywords leave them out
     if source:
         df["source"] = source
     else:

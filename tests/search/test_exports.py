@@ -448,3 +448,34 @@ def test_a_journal_that_names_anything_outside_the_data_folder_is_refused(data_c
         assert res.returncode == 2 and "Traceback" not in res.stderr and datafiles.JOURNAL in res.stderr, res.stderr
     assert victim.read_text() == "mine" and (tmp_path / "outside.txt").read_text() == "outside"
     assert tree_digest(data_copy) == before
+
+
+def test_keywords_are_read_from_every_format_that_has_them():
+    """Issue 23: the screening workspace shows keywords; real exports of five tools carry them."""
+    exports = HERE / "exports"
+    scopus, _ = read(exports / "scopus.ris")
+    assert scopus["keywords"].iloc[0].startswith("Brain-gut axis; Chronic-inflammatory bowel diseases; ")
+    pubmed, _ = read(exports / "pubmed-bluelight.nbib")
+    assert pubmed["keywords"].iloc[0] == "Acne; Antirrhinum majus; Propionibacterium acnes; blue light"
+    endnote, _ = read(exports / "endnote-bluelight.xml", "X")
+    assert endnote["keywords"].iloc[0] == pubmed["keywords"].iloc[0]  # the same library, two tools
+    wos, _ = read(exports / "wos_savedrecs.txt", None)
+    # A list continued on the next line is one list: 'LATRINE' / '   PROMOTION' is one keyword.
+    assert "; LATRINE PROMOTION; " in wos["keywords"].iloc[3] and wos["keywords"].iloc[0] == "MENTAL-HEALTH; STIGMA; INDIA"
+    assert (read(exports / "embase_ovid.ris")[0]["keywords"] != "").all()
+    assert base.keywords_of("a, b", ["B", "c"]) == "a; b; c"  # each once, commas split where no ';' is used
+
+
+def test_a_records_file_from_before_keywords_still_validates_and_takes_them_on_the_next_import(tmp_path):
+    root = tmp_path / "review"
+    assert cli("init", root).returncode == 0
+    data = root / "data"
+    assert cli("import-records", HERE / "exports" / "scopus.ris", "--source", "Scopus", "--data", data).returncode == 0
+    path = data / "raw" / "records.csv"
+    pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="keywords").to_csv(path, index=False)
+    assert cli("validate", "--data", data).returncode == 0
+    res = cli("import-records", HERE / "exports" / "pubmed-bluelight.nbib", "--source", "PubMed", "--data", data)
+    assert res.returncode == 0, res.stderr
+    recs = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert (recs.loc[recs["source"] == "Scopus", "keywords"] == "").all()
+    assert (recs.loc[recs["source"] == "PubMed", "keywords"] != "").all()

@@ -74,6 +74,11 @@ function render({ model, el: root }) {
       const a = el("p", "qes-abstract");
       a.append(marked(r.abstract || "(no abstract)", model.get("terms")));
       left.append(a);
+      if (r.keywords) {
+        const k = el("div", "qes-keywords");
+        k.append(marked("Keywords: " + r.keywords, model.get("terms")));
+        left.append(k);
+      }
     }
     main.append(left);
     const right = el("div", "qes-side");

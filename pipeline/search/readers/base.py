@@ -9,7 +9,7 @@ import pandas as pd
 
 
 FIELDS = ("title", "abstract", "authors", "year", "doi", "journal", "volume", "issue", "pages", "type",
-          "language", "label", "database", "key", "reviewers")
+          "language", "keywords", "label", "database", "key", "reviewers")
 # key: a table's own record_id column (for `simulate`); reviewers: each reviewer's decision, 'Ana=include;Bo=exclude'
 # (Rayyan), for `screen --labels`.  Neither goes into raw/records.csv.
 LINE_BREAK = re.compile(r"\r\n|\n|\r")  # not str.splitlines: U+2028 and friends occur inside abstracts
@@ -153,3 +153,18 @@ def split_tagged(lines, tag_re, cont_re, end_tag=None, start_tag=None, multi=fro
     if rec:
         recs.append((start, rec))
     return recs
+
+
+def keywords_of(*values) -> str:
+    """Keywords as one '; '-separated list, each once, in order: from lists (RIS KW, EndNote, MEDLINE OT
+    and MH, refer %K) and from strings a tool separated with ';' (Scopus, Web of Science) or ','."""
+    out: list[str] = []
+    for v in values:
+        items = v if isinstance(v, (list, tuple)) else [v or ""]
+        for item in items:
+            item = str(item)
+            for k in re.split(r"\s*;\s*" if ";" in item else r"\s*,\s*", item):
+                k = " ".join(k.split())
+                if k and k.lower() not in {o.lower() for o in out}:
+                    out.append(k)
+    return "; ".join(out)

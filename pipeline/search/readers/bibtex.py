@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .base import Report, clean_doi
+from .base import Report, clean_doi, keywords_of
 
 MONTHS = {m: m.capitalize() for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                       "dec")}  # BibTeX's predefined macros
@@ -54,7 +54,8 @@ def read_bibtex(text: str, path, report: Report) -> tuple[list[dict], list]:
                     "journal": f.get("journal", "") or f.get("journaltitle", "") or f.get("booktitle", ""),
                     "volume": f.get("volume", ""), "issue": f.get("number", "") or f.get("issue", ""),
                     "pages": f.get("pages", "").replace("--", "-"), "type": e.entry_type.lower(),
-                    "language": f.get("language", ""), "label": "", "database": f.get("source", "")})
+                    "language": f.get("language", ""),
+                    "keywords": keywords_of(f.get("author_keywords", ""), f.get("keywords", "")), "label": "", "database": f.get("source", "")})
         starts.append(start + 1)
     return out, starts
 

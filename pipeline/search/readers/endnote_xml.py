@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ...errors import InputError
-from .base import clean_doi, join
+from .base import clean_doi, join, keywords_of
 
 DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -44,6 +44,6 @@ def read_endnote_xml(data: bytes, text: str, path) -> tuple[list[dict], list]:
             "journal": text(rec, "titles/secondary-title") or text(rec, "periodical/full-title"),
             "volume": text(rec, "volume"), "issue": text(rec, "number"), "pages": text(rec, "pages"),
             "type": ref_type.get("name", "") if ref_type is not None else "",
-            "language": text(rec, "language"), "label": "", "database": text(rec, "remote-database-name"),
+            "language": text(rec, "language"), "keywords": keywords_of(texts(rec, "keywords/keyword")), "label": "", "database": text(rec, "remote-database-name"),
         })
     return out, [None] * len(out)

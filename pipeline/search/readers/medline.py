@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .base import clean_doi, split_tagged, first, join, lines_of
+from .base import clean_doi, split_tagged, first, join, lines_of, keywords_of
 
 
 def read_medline(text: str, path) -> tuple[list[dict], list]:
@@ -20,7 +20,8 @@ def read_medline(text: str, path) -> tuple[list[dict], list]:
                     "authors": join(r.get("FAU") or r.get("AU") or []), "year": first(r, "DP", "DEP", "EDAT"),
                     "doi": doi, "journal": first(r, "JT", "TA", "SO"), "volume": first(r, "VI"),
                     "issue": first(r, "IP"), "pages": first(r, "PG"), "type": "; ".join(pt),
-                    "language": first(r, "LA"), "label": "",
+                    "language": first(r, "LA"), "keywords": keywords_of(r.get("OT", []), r.get("MH", [])),
+                    "label": "",
                     "database": {"NLM": "PubMed", "ERIC": "ERIC"}.get(first(r, "OWN"), "")})
         starts.append(start)
     return out, starts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .base import clean_doi, split_tagged, first, join, lines_of
+from .base import clean_doi, split_tagged, first, join, lines_of, keywords_of
 
 
 def read_refer(text: str, path) -> tuple[list[dict], list]:
@@ -16,7 +16,8 @@ def read_refer(text: str, path) -> tuple[list[dict], list]:
         out.append({"title": first(r, "T"), "abstract": " ".join(r.get("X", [])), "authors": join(r.get("A", [])),
                     "year": first(r, "D", "8"), "doi": clean_doi(first(r, "R") or " ".join(r.get("U", []))),
                     "journal": first(r, "J", "B"), "volume": first(r, "V"), "issue": first(r, "N"),
-                    "pages": first(r, "P"), "type": first(r, "0"), "language": first(r, "G"), "label": "",
+                    "pages": first(r, "P"), "type": first(r, "0"), "language": first(r, "G"),
+                    "keywords": keywords_of(r.get("K", [])), "label": "",
                     "database": first(r, "~", "W")})
         starts.append(start)
     return out, starts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .base import Report, clean_doi, first, join, label_from_notes, lines_of, pages_of, reviewer_labels
+from .base import Report, clean_doi, first, join, label_from_notes, lines_of, pages_of, reviewer_labels, keywords_of
 
 
 def _ris_records(lines: list[str], path, report: Report) -> tuple[list[str], list[int]]:
@@ -82,7 +82,7 @@ def read_ris(text: str, path, report: Report) -> tuple[list[dict], list]:
             "type": first(e, "type_of_reference") + (" " + first(e, "type_of_work")
                                                      if e.get("type_of_work") and not clean_doi(first(e, "type_of_work"))
                                                      else ""),
-            "language": first(e, "language"),
+            "language": first(e, "language"), "keywords": keywords_of(e.get("keywords") or []),
             "label": label_from_notes(notes), "reviewers": reviewer_labels(notes),
             "database": first(e, "name_of_database", "database_provider"),
         })

@@ -10,7 +10,7 @@ import io
 import re
 
 from ...errors import InputError
-from .base import Report, clean_doi, label_from_notes, lines_of, pages_of, reviewer_labels, year_of
+from .base import Report, clean_doi, label_from_notes, lines_of, pages_of, reviewer_labels, year_of, keywords_of
 
 
 # Column names seen in exports, lower-cased, first match wins.
@@ -34,6 +34,8 @@ TABLE_FIELDS = {
     "type": ("document type", "type", "item type", "publication type", "dt", "content type", "pt",
              "type_of_reference", "publication_type", "ref type", "reference type"),
     "language": ("language", "la", "lang", "language of original document"),
+    "keywords": ("keywords", "author keywords", "author_keywords", "keyword", "kw", "de", "index keywords",
+                 "mesh terms", "manual tags", "automatic tags"),
     "label": ("asreview_label", "included", "final_included", "label_included", "label", "decision",
               "included_final", "include"),
     "notes": ("notes", "note", "n1"),
@@ -188,7 +190,7 @@ def read_table(rows: list[list[str]], path, report: Report, lines: list | None =
         out.append({"title": get("title"), "abstract": get("abstract"), "authors": authors, "year": get("year"),
                     "doi": clean_doi(get("doi")), "journal": journal, "volume": get("volume"), "issue": get("issue"),
                     "pages": get("pages") or pages_of(get("start_page"), get("end_page")), "type": get("type"),
-                    "language": get("language"), "label": label, "database": get("database"), "key": get("key"),
+                    "language": get("language"), "keywords": keywords_of(get("keywords")), "label": label, "database": get("database"), "key": get("key"),
                     "reviewers": reviewer_labels(get("notes"))})
         if not out[-1]["year"] and year_of(get("journal")):
             out[-1]["year"] = year_of(get("journal"))  # Embase's 'Source' carries the year

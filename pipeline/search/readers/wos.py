@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .base import clean_doi, split_tagged, first, join, lines_of, pages_of
+from .base import clean_doi, split_tagged, first, join, lines_of, pages_of, keywords_of
 
 # Fields that hold one value per line (Web of Science's field tags list): a continuation line is another value.
 MULTI = frozenset({"AU", "AF", "BA", "BF", "CA", "GP", "BE", "ED", "CR", "C1"})
@@ -22,7 +22,8 @@ def read_wos(text: str, path) -> tuple[list[dict], list]:
                     "authors": join(r.get("AF") or r.get("AU") or []), "year": first(r, "PY", "EA", "PD"),
                     "doi": clean_doi(first(r, "DI", "DL")), "journal": first(r, "SO", "SE"),
                     "volume": first(r, "VL"), "issue": first(r, "IS"), "pages": pages_of(first(r, "BP"), first(r, "EP")),
-                    "type": first(r, "DT", "PT"), "language": first(r, "LA"), "label": "",
+                    "type": first(r, "DT", "PT"), "language": first(r, "LA"),
+                    "keywords": keywords_of(" ".join(r.get("DE", [])), " ".join(r.get("ID", []))), "label": "",
                     "database": "Web of Science"})
         starts.append(start)
     return out, starts
