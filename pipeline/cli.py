@@ -60,17 +60,33 @@ def _cmd_coder_agreement(args) -> int:
     paths = [Path(f) for f in args.file]
     if not 0 < args.overlap <= 100:
         raise InputError(None, f"--overlap between 0 and 100 percent (got {args.overlap})")
+    if len(paths) > 2:
+        raise InputError(", ".join(map(str, paths)), f"one project with two coders, or two projects (one per coder); "
+                         f"got {len(paths)} files")
     projects = [read_qdpx(p) for p in paths]
     codings, lengths = codings_frame(projects)
-    if len(paths) == 2 and not args.coders:  # one coder per file: name each by its file when users coincide
+    if len(paths) == 2:
+        # Coders are the projects' users (<User name>).  Two files by one user name (each tool's default
+        # user) are told apart by file; a file with several users keeps them all, named with their file,
+        # so that nobody is merged into anybody.
         per_file = [sorted({c.coder for c in pr.codings}) for pr in projects]
-        if any(len(u) != 1 for u in per_file) or per_file[0] == per_file[1]:
-            codings["coder"] = [str(paths[0].name)] * len(projects[0].codings) + \
-                [str(paths[1].name)] * len(projects[1].codings)
+        if per_file[0] == per_file[1] and len(per_file[0]) == 1:
+            names = [[p.name] * len(pr.codings) for p, pr in zip(paths, projects)]
+        elif all(len(u) == 1 for u in per_file):
+            names = [[c.coder for c in pr.codings] for pr in projects]
+        else:
+            names = [[f"{c.coder} ({p.name})" for c in pr.codings] for p, pr in zip(paths, projects)]
+        codings["coder"] = names[0] + names[1]
     try:
         res = intercoder.report(codings, lengths, args.coders, args.overlap)
     except ValueError as exc:
         raise InputError(", ".join(map(str, paths)), str(exc)) from None
+    common = set(res["documents"].loc[(res["documents"]["count_a"] > 0), "document"]) & set(
+        res["documents"].loc[(res["documents"]["count_b"] > 0), "document"])
+    if not common:
+        a, b = res["coders"]
+        raise InputError(", ".join(map(str, paths)), f"documents both coders coded: {a} and {b} coded no document in "
+                         f"common (documents are matched by their source name), so there is no agreement to compute")
     print(json.dumps(report.intercoder_json(res), indent=2, ensure_ascii=False) if args.json
           else report.intercoder_text(res))
     return 0

@@ -35,7 +35,8 @@ def _two(codings: pd.DataFrame, coders) -> tuple[str, str]:
     found = sorted(codings["coder"].unique())
     coders = list(coders) if coders else found
     if len(coders) != 2:
-        raise ValueError(f"agreement needs exactly two coders; found {len(found)}: {', '.join(found) or 'none'}")
+        raise ValueError(f"agreement needs exactly two coders; found {len(found)}: {', '.join(found) or 'none'}"
+                         + ("; choose two with --coders NAME NAME" if len(found) > 2 else ""))
     absent = [c for c in coders if c not in found]
     if absent:
         raise ValueError(f"coders who coded something; {', '.join(map(repr, absent))} did not "
@@ -136,8 +137,18 @@ def coincidences(codings: pd.DataFrame, lengths: dict, value=lambda code: code):
             p = (np.cumsum(p, axis=0)[:-1] > 0).astype(float)
             p[:, 0] = p.sum(axis=1) == 0
             present[c] = p
+        # Where an observer gave one stretch several values (codes of one domain on the same text,
+        # as NVivo coders do), pairing every value with every value would count x-with-y as
+        # disagreement even between identical coders: there, each pair of observers pairs equal
+        # values first (our simple pairing of two sets; docs/design/reliability.md).
+        multi = np.zeros(len(width), dtype=bool)
+        for p in present.values():
+            multi |= p.sum(axis=1) > 1
+        single = (~multi).astype(float) * width
         total = sum(present.values())
-        ell += (total.T * width) @ total - sum((p.T * width) @ p for p in present.values())
+        ell += (total.T * single) @ total - sum((p.T * single) @ p for p in present.values())
+        for i in np.nonzero(multi)[0]:
+            _pair_sets(ell, [np.nonzero(p[i])[0].tolist() for p in present.values()], width[i])
         for c, u in units.items():
             np.add.at(own, u[:, 2], (u[:, 1] - u[:, 0]) ** 2)
             own[0] += (present[c][:, 0] * width).sum()
@@ -146,6 +157,20 @@ def coincidences(codings: pd.DataFrame, lengths: dict, value=lambda code: code):
             pairable = reach[np.searchsorted(cuts, u[:, 1])] - reach[np.searchsorted(cuts, u[:, 0])]
             np.add.at(own_star, u[:, 2], pairable ** 2)
     return values, ell / (m - 1), own, own_star
+
+
+def _pair_sets(ell: np.ndarray, sets: list[list[int]], w: float) -> None:
+    """Add to ``ell`` the pairings of each ordered pair of observers' value sets on one stretch of width
+    ``w``: equal values with each other, then the rest in order, and what is left over with the gap."""
+    for i, a in enumerate(sets):
+        for j, b in enumerate(sets):
+            if i == j:
+                continue
+            for v in set(a) & set(b):
+                ell[v, v] += w
+            ra, rb = sorted(set(a) - set(b)), sorted(set(b) - set(a))
+            for k in range(max(len(ra), len(rb))):
+                ell[ra[k] if k < len(ra) else 0, rb[k] if k < len(rb) else 0] += w
 
 
 def _units(codings: pd.DataFrame, index: dict) -> np.ndarray:
@@ -219,7 +244,29 @@ def unitizing_tables(codings: pd.DataFrame, lengths: dict) -> tuple[pd.DataFrame
     overall = alpha_family(codings, lengths, domain)
     return per_code, pd.DataFrame(rows, columns=["domain", "codes", "alpha_binary", "cu_alpha"]), {
         "alpha_binary": round(overall["binary"], 3), "Cu_alpha": round(overall["cu"], 3),
-        "u_alpha": round(alpha_family(codings, lengths)["u"], 3)}
+        "u_alpha": round(alpha_family(codings, lengths)["u"], 3), "overlapping_codes": overlaps(codings)}
+
+
+def overlaps(codings: pd.DataFrame) -> dict[str, int]:
+    """Per semantic domain, the characters to which one coder gave two or more of its codes (ATLAS.ti
+    forbids it; NVivo coders do it).  The alphas then pair equal codes first (``_pair_sets``)."""
+    out: dict[str, int] = {}
+    for (doc, coder), g in codings.groupby(["document", "coder"]):
+        for d, h in g.groupby(g["code"].map(domain)):
+            if h["code"].nunique() < 2:
+                continue
+            edges = sorted(set(h["start"].astype(int)) | set(h["end"].astype(int)))
+            depth = np.zeros(max(len(edges) - 1, 0), dtype=int)
+            for code, k in h.groupby("code"):
+                cover = np.zeros_like(depth)
+                for s, e in zip(k["start"].astype(int), k["end"].astype(int)):
+                    cover[edges.index(s):edges.index(e)] = 1
+                depth += cover
+            width = np.diff(edges)
+            n = int(width[depth > 1].sum()) if len(width) else 0
+            if n:
+                out[d] = out.get(d, 0) + n
+    return dict(sorted(out.items()))
 
 
 def report(codings: pd.DataFrame, lengths: dict, coders=None, min_overlap: float = 90.0) -> dict:
@@ -243,7 +290,8 @@ def report(codings: pd.DataFrame, lengths: dict, coders=None, min_overlap: float
     else:
         per_code["alpha_binary"] = float("nan")
         domains = pd.DataFrame(columns=["domain", "codes", "alpha_binary", "cu_alpha"])
-        overall = {"alpha_binary": float("nan"), "Cu_alpha": float("nan"), "u_alpha": float("nan")}
+        overall = {"alpha_binary": float("nan"), "Cu_alpha": float("nan"), "u_alpha": float("nan"),
+                   "overlapping_codes": {}}
     return {
         "domains": domains, "alpha": overall,
         "coders": (a, b), "min_overlap": min_overlap,

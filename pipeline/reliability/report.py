@@ -64,7 +64,8 @@ def intercoder_json(res: dict) -> dict:
     return {"coders": list(res["coders"]), "min_overlap": res["min_overlap"],
             "presence_percent": _clean(res["presence_percent"]), "frequency_percent": _clean(res["frequency_percent"]),
             "per_code": rows(res["per_code"]), "segments": rows(res["segments"]),
-            "alpha": {k: _clean(v) for k, v in res["alpha"].items()}, "domains": rows(res["domains"]),
+            "alpha": {k: _clean(v) for k, v in res["alpha"].items() if k != "overlapping_codes"},
+            "overlapping_codes": res["alpha"].get("overlapping_codes", {}), "domains": rows(res["domains"]),
             "to_reconcile": res["to_reconcile"].to_dict("records")}
 
 
@@ -81,8 +82,18 @@ def intercoder_text(res: dict) -> str:
              res["per_code"].to_string(index=False),
              "", f"Krippendorff's alpha family on the text (as ATLAS.ti reports it): α-binary {al['alpha_binary']}, "
                  f"Cu-α {al['Cu_alpha']} (semantic domains), uα {al['u_alpha']}; per semantic domain:",
-             res["domains"].to_string(index=False),
-             "", f"{len(res['to_reconcile'])} segment(s) to reconcile:"]
+             res["domains"].to_string(index=False)]
+    if al.get("overlapping_codes"):
+        lines.append(overlap_caveat(al["overlapping_codes"]))
+    lines += ["", f"{len(res['to_reconcile'])} segment(s) to reconcile:"]
     if len(res["to_reconcile"]):
         lines.append(res["to_reconcile"].to_string(index=False))
     return "\n".join(lines)
+
+
+def overlap_caveat(overlapping: dict[str, int]) -> str:
+    """One line: where a coder gave several codes of one domain to the same text, and what the alphas did."""
+    where = ", ".join(f"{d} ({n:,} characters, both coders)" for d, n in overlapping.items())
+    return (f"Caveat: a coder gave several codes of one semantic domain to the same text in {where}; ATLAS.ti's "
+            f"alphas assume a domain's codes exclude each other, so there equal codes are paired first "
+            f"(multi-valued coding, docs/design/reliability.md).")

