@@ -26,13 +26,15 @@ def check_codebook(codebook: pd.DataFrame, path: Path) -> None:
     """Every node has a parent of the level above, no cycles, and roles only on categories."""
     level = dict(zip(codebook["node_id"], codebook["level"]))
     parent = dict(zip(codebook["node_id"], codebook["parent_id"]))
-    codes = codebook[codebook["level"] == "code"]
-    twice = codes[codes["name"].duplicated(keep="first")]
+    # Names are unique among siblings only: real codebooks reuse "Other" or "Barriers" under several
+    # parents.  A node's identity is its node_id (and GUID); its name path tells it apart in a project.
+    twice = codebook[codebook.duplicated(subset=["parent_id", "name"], keep="first")]
     if len(twice):
-        i, name = twice.index[0], twice["name"].iloc[0]
-        parents = ", ".join(codes.loc[codes["name"] == name, "parent_id"])
-        raise InputError(path, f"each initial code under one parent; code {name!r} is mapped to two parents "
-                         f"({parents})", row=int(codebook.index.get_loc(i)) + 2, column="name", value=name)
+        i, name, parent_id = twice.index[0], twice["name"].iloc[0], twice["parent_id"].iloc[0]
+        same = codebook.loc[(codebook["name"] == name) & (codebook["parent_id"] == parent_id), "node_id"]
+        under = f"under {parent_id}" if parent_id else "at the top level"
+        raise InputError(path, f"a name unique among its siblings; {name!r} names {', '.join(same)} {under}",
+                         row=int(codebook.index.get_loc(i)) + 2, column="name", value=name)
     if "guid" in codebook:
         guids = codebook.loc[codebook["guid"] != "", "guid"]
         again = guids[guids.duplicated(keep="first")]

@@ -39,12 +39,19 @@ def test_hierarchy_and_counts():
     (GOOD + [["K3", "code", "Wrong", "C1"]], "sit under a subcategory"),
     ([["C1", "category", "A", "S1", "strategy"], ["S1", "subcategory", "B", "C1"]], "cycle"),
     (GOOD + [["S2", "subcategory", "Roled", "C1", "strategy"]], "roles belong to categories"),
-    (GOOD + [["S2", "subcategory", "Other", "C1"], ["K3", "code", "Code a", "S2"]], "two parents"),
+    (GOOD + [["K3", "code", "Code a", "S1"]], "unique among its siblings; 'Code a' names K1, K3 under S1"),
 ])
 def test_bad_codebooks_name_the_node(rows, expected):
     with pytest.raises(InputError) as err:
         codebook_mod.check_codebook(codebook(rows), Path("codebook_mod.csv"))
     assert expected in err.value.message
+
+
+def test_one_name_under_two_parents_is_two_codes():
+    """Issue 24: names are unique among siblings only ("Other" under two subcategories)."""
+    cb = codebook(GOOD + [["S2", "subcategory", "Other", "C1"], ["K3", "code", "Code a", "S2"]])
+    codebook_mod.check_codebook(cb, Path("codebook_mod.csv"))
+    assert codebook_mod.hierarchy(cb).set_index("code_id").loc["K3", "subcategory_id"] == "S2"
 
 
 def test_a_category_may_wait_for_its_role():

@@ -557,3 +557,71 @@ def test_a_malformed_guid_is_refused_naming_the_element_in_the_project(data_copy
     assert "bad.qdpx!project.qde" in res.stderr and "a GUID such as" in res.stderr and "Code " in res.stderr
     assert "codebook.csv" not in res.stderr
     assert tree_digest(data_copy) == before
+
+
+def renamed_in(project: Path, out: Path, old: str, new: str, count: int = 1) -> Path:
+    """The project with the first ``count`` code(s) named ``old`` renamed ``new`` in its project.qde."""
+    with zipfile.ZipFile(project) as z, zipfile.ZipFile(out, "w") as w:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            if item.filename.endswith(".qde"):
+                data = data.replace(f'name="{old}"'.encode(), f'name="{new}"'.encode(), count)
+            w.writestr(item, data)
+    return out
+
+
+def test_a_code_name_used_under_two_parents_imports(nvivo, data_copy, tmp_path):
+    """Issue 24: real codebooks reuse names ("Other", "Barriers") under different parents.  In the real
+    NVivo project 'Side effects' (under Fear and phobias) is renamed 'Big Pharma', a name a code under
+    Conspiracist ideation has: both import, each on its own path, with every segment."""
+    project = qda_read.read_qdpx(nvivo)
+    names = {n.name for n in project.nodes}
+    assert {"Side effects", "Big Pharma"} <= names
+    twin = renamed_in(nvivo, tmp_path / "twin.qdpx", "Side effects", "Big Pharma")
+    (data_copy / "coded" / "sources.csv").write_text("source_name,study_id\nvideos_10_selected,karimi1403\n")
+    res = cli("import-coded", twin, "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    assert "152 codes (0 matched by GUID or path, 152 new" in res.stdout and "303 new segments" in res.stdout
+    cb = inputs_mod.load_inputs(data_copy).codebook
+    same = cb[cb["name"] == "Big Pharma"]
+    assert len(same) == 2 and same["parent_id"].nunique() == 2
+    again = cli("import-coded", twin, "--data", data_copy)  # matched by GUID: nothing new, nothing doubled
+    assert again.returncode == 0 and "152 matched by GUID or path, 0 new" in again.stdout, again.stdout
+
+
+def test_two_sibling_codes_of_one_name_are_refused_naming_the_xml_elements(nvivo, data_copy, tmp_path):
+    project = qda_read.read_qdpx(nvivo)
+    by_parent = {}
+    for n in project.nodes:
+        by_parent.setdefault(n.parent_guid, []).append(n)
+    a, b = next(kids for kids in by_parent.values() if len(kids) > 1)[:2]
+    twin = renamed_in(nvivo, tmp_path / "siblings.qdpx", b.name, a.name)
+    (data_copy / "coded" / "sources.csv").write_text("source_name,study_id\nvideos_10_selected,karimi1403\n")
+    before = tree_digest(data_copy)
+    res = cli("import-coded", twin, "--data", data_copy)
+    assert res.returncode == 2 and "Traceback" not in res.stderr and str(twin) in res.stderr
+    assert f'<Code name="{a.name}" guid="{a.guid}">' in res.stderr and "unique among siblings" in res.stderr
+    assert tree_digest(data_copy) == before
+
+
+def test_a_spreadsheet_code_name_in_two_places_is_resolved_by_its_category_or_refused(data_copy, tmp_path):
+    cb = inputs_mod.load_inputs(data_copy).codebook
+    subs = cb[cb["level"] == "subcategory"]
+    code = cb[cb["level"] == "code"].iloc[0]
+    other_sub = subs[subs["node_id"] != code["parent_id"]].iloc[0]
+    extra = {c: "" for c in cb.columns} | {"node_id": "K999", "level": "code", "name": code["name"],
+                                           "parent_id": other_sub["node_id"], "provenance": "reconstructed"}
+    pd.concat([cb, pd.DataFrame([extra])]).to_csv(data_copy / "coded" / "codebook.csv", index=False)
+    assert cli("validate", "--data", data_copy).returncode == 0  # the same name under another parent is fine
+    study = inputs_mod.load_inputs(data_copy).studies["study_id"].iloc[0]
+    sheet = tmp_path / "coded.csv"
+    sheet.write_text(f"study,code,quote\n{study},{code['name']},a quote\n", encoding="utf-8")
+    res = cli("import-coded", sheet, "--data", data_copy)
+    assert res.returncode == 2 and "is in several places" in res.stderr and "row 2" in res.stderr
+    cat = cb.set_index("node_id").loc[other_sub["parent_id"], "name"]
+    sheet.write_text(f"study,code,category,subcategory,quote\n{study},{code['name']},{cat},{other_sub['name']},a quote\n",
+                     encoding="utf-8")
+    res = cli("import-coded", sheet, "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    seg = inputs_mod.load_inputs(data_copy).segments
+    assert seg["code_id"].iloc[-1] == "K999"

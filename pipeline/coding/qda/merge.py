@@ -46,6 +46,13 @@ def merge_project(project: Project, codebook, segments, recoding, studies, sourc
     """
     import pandas as pd
 
+    seen: dict[tuple[str, str], str] = {}
+    for node in project.nodes:  # siblings must differ: a code is matched by GUID, then by its name path
+        first = seen.setdefault((node.parent_guid, node.name), node.guid)
+        if first != node.guid:
+            raise InputError(where, f"code names unique among siblings: <Code name=\"{node.name}\" guid=\"{first}\"> "
+                             f"and <Code name=\"{node.name}\" guid=\"{node.guid}\"> share a parent; rename one in the "
+                             f"QDA tool and export again")
     current = codebook.copy()
     cur_paths = paths_of({r["node_id"]: (r["name"], r["parent_id"]) for r in current.to_dict("records")})
 
@@ -193,7 +200,11 @@ def read_coded_table(path: Path, codebook: pd.DataFrame, studies: pd.DataFrame,
                              column=key)
     nodes = codebook.to_dict("records")
     codes = codebook[codebook["level"] == "code"]
-    by_name = dict(zip(codes["name"], codes["node_id"])) | dict(zip(codes["node_id"], codes["node_id"]))
+    by_id = set(codes["node_id"])
+    by_name: dict[str, list[str]] = {}
+    for name, nid in zip(codes["name"], codes["node_id"]):
+        by_name.setdefault(name, []).append(nid)
+    paths = paths_of({r["node_id"]: (r["name"], r["parent_id"]) for r in nodes})
     cat_of = {r["name"]: r["node_id"] for r in nodes if r["level"] == "category"}
     sub_of = {(r["parent_id"], r["name"]): r["node_id"] for r in nodes if r["level"] == "subcategory"}
     fresh = {level: next_ids(codebook, level) for level in ("category", "subcategory", "code")}
@@ -212,7 +223,16 @@ def read_coded_table(path: Path, codebook: pd.DataFrame, studies: pd.DataFrame,
         code, study = cell(rec, "code"), cell(rec, "study")
         if study not in known_studies:
             raise InputError(path, "a study_id of raw/studies.csv", row=i + 2, column=cols["study"], value=study)
-        if code not in by_name:
+        found = [code] if code in by_id else by_name.get(code, [])
+        if len(found) > 1:  # one name under several parents: the category and subcategory columns decide
+            above = [n for n in (cell(rec, "category"), cell(rec, "subcategory")) if n]
+            found = [nid for nid in found if all(n in paths[nid][:-1] for n in above)] if above else found
+            if len(found) != 1:
+                where_all = "; ".join(" > ".join(paths[nid]) for nid in by_name[code])
+                raise InputError(path, f"one code: the name {code!r} is in several places ({where_all}); give its "
+                                 f"category and subcategory in 'category' and 'subcategory' columns, or its node id",
+                                 row=i + 2, column=cols["code"], value=code)
+        if not found:
             category = cell(rec, "category")
             if not code or not category:
                 raise InputError(path, "a code of coded/codebook.csv (by name or id), or a new code with its "
@@ -222,8 +242,10 @@ def read_coded_table(path: Path, codebook: pd.DataFrame, studies: pd.DataFrame,
             sub = cell(rec, "subcategory")
             if sub:
                 parent = sub_of.get((parent, sub)) or sub_of.setdefault((parent, sub), add("subcategory", sub, parent))
-            by_name[code] = add("code", code, parent)
-        rows.append({"study_id": study, "code_id": by_name[code], "location": cell(rec, "location"),
+            found = [add("code", code, parent)]
+            by_name.setdefault(code, []).append(found[0])
+            paths[found[0]] = (category, *([sub] if sub else []), code)
+        rows.append({"study_id": study, "code_id": found[0], "location": cell(rec, "location"),
                      "quote": cell(rec, "quote"), "coder": cell(rec, "coder") or "unknown"})
     out = pd.DataFrame(rows, columns=["study_id", "code_id", "location", "quote", "coder"])
     out["provenance"] = "reported"
