@@ -153,7 +153,7 @@ def _cmd_export_qda(args) -> int:
     out = Path(args.output)
     if out.is_dir():
         raise InputError(out, "a file name for the project, such as coded.qdpx (this is a folder)")
-    data = project_qdpx(inp.codebook, inp.segments, name=args.name)
+    data = project_qdpx(inp.codebook, inp.segments, name=args.name, recoding=inp.recoding)
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         tmp.write_bytes(data)

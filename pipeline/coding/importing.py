@@ -26,7 +26,7 @@ def import_coded(files: list[Path], data_dir: Path, replace: bool = False, say=p
     with datafiles.locked(data_dir):
         inp = load_inputs(data_dir)
         frames = {"coded/codebook.csv": inp.codebook, "coded/segments.csv": inp.segments,
-                  "coded/sources.csv": inp.sources}
+                  "coded/sources.csv": inp.sources, "coded/recoding.csv": inp.recoding}
         changed, not_imported = set(), []
         for path in files:
             suffix = path.suffix.lower()
@@ -34,13 +34,16 @@ def import_coded(files: list[Path], data_dir: Path, replace: bool = False, say=p
                 project = read_qdc(path) if suffix == ".qdc" else read_qdpx(path)
                 tool = " ".join((project.origin or "a REFI-QDA tool").split())[:80]
                 merged = merge_project(project, frames["coded/codebook.csv"], frames["coded/segments.csv"],
-                                       inp.recoding, inp.studies, frames["coded/sources.csv"], str(path), tool,
+                                       frames["coded/recoding.csv"], inp.studies, frames["coded/sources.csv"], str(path), tool,
                                        replace=replace)
                 frames["coded/codebook.csv"] = merged.codebook
                 changed.add("coded/codebook.csv")
-                if merged.segments is not None and (merged.new_segments or replace):
+                if merged.segments is not None and (merged.new_segments or (replace and merged.stale)):
                     frames["coded/segments.csv"] = merged.segments
                     changed.add("coded/segments.csv")
+                if merged.recoding is not None and len(merged.recoding):
+                    frames["coded/recoding.csv"] = merged.recoding
+                    changed.add("coded/recoding.csv")
                 if merged.sources is not None:
                     frames["coded/sources.csv"] = merged.sources
                     changed.add("coded/sources.csv")
@@ -49,8 +52,15 @@ def import_coded(files: list[Path], data_dir: Path, replace: bool = False, say=p
                            f"path, {merged.added} new, {merged.kept} kept that the file does not have, "
                            f"{merged.removed} removed)")
                 if suffix == ".qdpx":
-                    summary += (f"; {len(project.codings)} text codings ({merged.new_segments} new segments), "
-                                f"positions read as {project.positions}")
+                    stale = merged.stale
+                    summary += (f"; {len(project.codings)} text codings ({merged.new_segments} new segments, "
+                                f"{merged.matched_segments} already in the review"
+                                + (f", {len(stale)} of the review's segments of these studies not in the file "
+                                   f"({', '.join(stale[:8])}{' …' if len(stale) > 8 else ''}; "
+                                   + ("removed" if replace else "kept: --replace removes them") + ")" if stale else "")
+                                + f"), positions read as {project.positions}")
+                    if merged.recoding is not None and len(merged.recoding):
+                        summary += f"; {len(merged.recoding)} re-coding rows restored from the export"
                 if project.report:
                     summary += (f"; {len(project.report)} item(s) not imported, listed in "
                                 f"{data_dir / 'coded/import_log.csv'}")

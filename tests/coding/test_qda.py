@@ -221,7 +221,7 @@ def test_atlas_shaped_project_flat_codes_named_qde_and_what_is_not_imported(tmp_
     (data_copy / "coded" / "sources.csv").write_text("source_name,study_id\nOngöz 2018,ongoz2018\n")
     res = cli("import-coded", atlas_like(tmp_path, ns=ns), "--data", data_copy)
     assert res.returncode == 0, res.stderr
-    assert "1 text codings (1 new segments)" in res.stdout and "3 item(s) not imported" in res.stdout
+    assert "1 text codings (1 new segments, 0 already in the review, 6 of the review's segments" in res.stdout and "3 item(s) not imported" in res.stdout
     inp = inputs_mod.load_inputs(data_copy)
     seg = inp.segments.iloc[-1]
     assert (seg["study_id"], seg["quote"], seg["coder"]) == ("ongoz2018", "Mentoring", "Ana")
@@ -625,3 +625,179 @@ def test_a_spreadsheet_code_name_in_two_places_is_resolved_by_its_category_or_re
     assert res.returncode == 0, res.stderr
     seg = inputs_mod.load_inputs(data_copy).segments
     assert seg["code_id"].iloc[-1] == "K999"
+
+
+# --------------------------------------------------------------------------- issue 24: round trips keep everything
+
+
+def emptied(data: Path) -> Path:
+    """``data`` with coded/ holding only the header rows a new review has."""
+    for name in ("codebook.csv", "segments.csv", "recoding.csv"):
+        path = data / "coded" / name
+        header = path.read_text(encoding="utf-8").splitlines()[0]
+        if name == "codebook.csv":  # a new review's codebook has no translated columns
+            header = ",".join(c for c in header.split(",") if not c.endswith("_fa"))
+        path.write_text(header + "\n", encoding="utf-8")
+    return data
+
+
+def test_our_export_through_an_empty_review_gives_back_every_byte_of_coded(data_copy, tmp_path):
+    """Issue 24: imported into a review whose coded/ holds only headers, 88 codes became 'imported', C1
+    became C01, related concepts, Persian names, locations and re-coding were lost, and 54 'no quote'
+    placeholders became quotes.  The export now carries what REFI-QDA has no element for in a Note."""
+    original = {p.name: p.read_bytes() for p in (DATA / "coded").glob("*.csv")}
+    out = tmp_path / "reference.qdpx"
+    assert cli("export-qda", out, "--data", data_copy).returncode == 0
+    res = cli("import-coded", out, "--data", emptied(data_copy))
+    assert res.returncode == 0, res.stderr
+    assert "100 new segments" in res.stdout and "90 re-coding rows restored" in res.stdout
+    for name in ("codebook.csv", "segments.csv", "recoding.csv"):
+        assert (data_copy / "coded" / name).read_bytes() == original[name], name
+    again = cli("import-coded", out, "--replace", "--data", data_copy)  # --replace with our own export
+    assert again.returncode == 0 and "0 new segments, 100 already in the review" in again.stdout, again.stderr
+    assert {p.name: p.read_bytes() for p in (data_copy / "coded").glob("*.csv")} == original
+
+
+def test_the_export_gives_each_segment_its_selection_and_coder_and_validates(ref, tmp_path):
+    from xml.etree import ElementTree as ET
+
+    seg = two_coders_on_the_same_span(ref)
+    data = qda_write.project_qdpx(ref.codebook, seg, recoding=ref.recoding)
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as z:
+        qde = z.read("project.qde")
+    assert qda_write.validate_xml(qde, "Project.xsd") == []
+    ns = {"q": qda_write.PROJECT_NS}
+    root = ET.fromstring(qde)
+    users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", ns)}
+    sels = list(root.iterfind(".//q:PlainTextSelection", ns))
+    assert len(sels) == len(seg)  # one selection per segment, never two codings in one
+    assert all(users[s.get("creatingUser")] in ("coder1", "coder2") for s in sels)
+    assert all(len(s.findall("q:Coding", ns)) == 1 for s in sels)
+    path = tmp_path / "two.qdpx"
+    path.write_bytes(data)
+    project = qda_read.read_qdpx(path)
+    assert sorted(c.coder for c in project.codings) == sorted(seg["coder"])
+
+
+def two_coders_on_the_same_span(ref) -> pd.DataFrame:
+    """The reference segments by coder1, and a copy of the first eleven by coder2 (same span, same code)."""
+    seg = ref.segments
+    twin = seg.head(11).assign(coder="coder2", segment_id=[f"H{i:03d}" for i in range(11)])
+    return pd.concat([seg, twin], ignore_index=True)
+
+
+def rewritten_by_another_tool(project: Path, out: Path) -> Path:
+    """What a tool writes when it re-exports our project: its own GUIDs for selections, codings and
+    users (names kept), and none of our Note."""
+    import re
+    import uuid
+
+    with zipfile.ZipFile(project) as z, zipfile.ZipFile(out, "w") as w:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            if item.filename.endswith(".qde"):
+                text = data.decode("utf-8")
+                text = re.sub(r"<Notes>.*?</Notes>", "", text, flags=re.S)
+                users = dict(re.findall(r'<User guid="([^"]+)" name="([^"]+)"', text))
+                for g, name in users.items():
+                    text = text.replace(g, str(uuid.uuid5(uuid.NAMESPACE_URL, "user " + name)))
+                text = re.sub(r'<(PlainTextSelection|Coding) guid="([^"]+)"',
+                              lambda m: f'<{m[1]} guid="{uuid.uuid5(uuid.NAMESPACE_URL, "tool " + m[2])}"', text)
+                data = text.encode("utf-8")
+            w.writestr(item, data)
+    return out
+
+
+def test_a_tools_reexport_of_our_export_never_duplicates_a_segment(ref, data_copy, tmp_path):
+    """Issue 24: QualCoder's re-export of our export came back as 100 more segments under a phantom
+    coder 'default'.  Matched now by study, range, code and coder: nothing new, coders as they were."""
+    seg = two_coders_on_the_same_span(ref)
+    seg.to_csv(data_copy / "coded" / "segments.csv", index=False)
+    ours = tmp_path / "ours.qdpx"
+    assert cli("export-qda", ours, "--data", data_copy).returncode == 0
+    theirs = rewritten_by_another_tool(ours, tmp_path / "theirs.qdpx")
+    before = tree_digest(data_copy / "coded")
+    res = cli("import-coded", theirs, "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    assert "0 new segments, 111 already in the review" in res.stdout, res.stdout
+    after = inputs_mod.load_inputs(data_copy).segments
+    assert len(after) == 111 and set(after["coder"]) == {"coder1", "coder2"}
+    assert tree_digest(data_copy / "coded") == before
+
+
+def moved_selections(project: Path, out: Path, n: int = 4, by: int = 5) -> Path:
+    """The project as an updated export: the first ``n`` coded selections end ``by`` characters earlier."""
+    import re
+
+    with zipfile.ZipFile(project) as z, zipfile.ZipFile(out, "w") as w:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            if item.filename.endswith(".qde"):
+                count = [0]
+
+                def shorter(m):
+                    count[0] += 1
+                    return f'endPosition="{int(m[1]) - by}"' if count[0] <= n else m[0]
+                data = re.sub(r'endPosition="(\d+)"', shorter, data.decode("utf-8")).encode("utf-8")
+            w.writestr(item, data)
+    return out
+
+
+def test_an_updated_export_lists_its_stale_segments_and_replace_swaps_them_for_that_study_only(nvivo, data_copy,
+                                                                                                tmp_path):
+    """Issue 24: an updated NVivo export merged without --replace kept stale segments beside their edited
+    versions, silently; --replace could not be used when the review held other studies' coding."""
+    (data_copy / "coded" / "sources.csv").write_text("source_name,study_id\nvideos_10_selected,karimi1403\n")
+    assert cli("import-coded", nvivo, "--data", data_copy).returncode == 0
+    before = inputs_mod.load_inputs(data_copy).segments
+    others = before[before["study_id"] != "karimi1403"]
+    updated = moved_selections(nvivo, tmp_path / "updated.qdpx")
+    moved = len(qda_read.read_qdpx(updated).codings)
+    res = cli("import-coded", updated, "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    import re
+    m = re.search(r"\((\d+) new segments, (\d+) already in the review, (\d+) of the review's segments", res.stdout)
+    assert m, res.stdout
+    new, same, stale = map(int, m.groups())
+    assert new >= 4 and new + same == moved and stale >= 4 and "kept: --replace removes them" in res.stdout
+    assert len(inputs_mod.load_inputs(data_copy).segments) == len(before) + new
+    res = cli("import-coded", updated, "--replace", "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    after = inputs_mod.load_inputs(data_copy).segments
+    assert "removed)" in res.stdout
+    kept_others = after[after["study_id"] != "karimi1403"]
+    assert kept_others.reset_index(drop=True).equals(others.reset_index(drop=True))  # other studies untouched
+    karimi = after[after["study_id"] == "karimi1403"]
+    assert len(karimi[karimi["provenance"].str.startswith("imported:NVivo")]) == moved
+
+
+def test_agreement_on_the_exported_project_equals_agreement_on_the_review(nvivo, data_copy, tmp_path):
+    """Issue 24: export-qda rebuilt each study's text from its quotes, so overlapping segments became
+    separate text and agreement computed on the exported file fell (54.5% to 36.4%).  Segments
+    imported with their characters now keep them in the export."""
+    import json
+
+    from pipeline.reliability import intercoder
+
+    (data_copy / "coded" / "sources.csv").write_text("source_name,study_id\nvideos_10_selected,karimi1403\n")
+    assert cli("import-coded", nvivo, "--data", data_copy).returncode == 0
+    seg = inputs_mod.load_inputs(data_copy).segments
+    a = seg[seg["provenance"].str.startswith("imported:NVivo")].assign(coder="ana")
+    b = a.iloc[::3].copy()  # a second coder: a third of ana's segments, every other one cut short
+    pos = b["location"].str.extract(r"characters (\d+)-(\d+)").astype(int)
+    short = (pos[1] - pos[0] > 20) & (pd.Series(range(len(b)), index=b.index) % 2 == 0)
+    b.loc[short, "location"] = [f"characters {s}-{e - 10}" for s, e in zip(pos.loc[short, 0], pos.loc[short, 1])]
+    b.loc[short, "quote"] = b.loc[short, "quote"].str[:-10]
+    b = b.assign(coder="ben", segment_id=[f"B{i:04d}" for i in range(len(b))])
+    both = pd.concat([a, b], ignore_index=True)
+    both.to_csv(data_copy / "coded" / "segments.csv", index=False)
+    ours = intercoder.from_segments(inputs_mod.load_inputs(data_copy).segments)
+    out = tmp_path / "two.qdpx"
+    assert cli("export-qda", out, "--data", data_copy).returncode == 0
+    res = cli("reliability", out, "--json")
+    assert res.returncode == 0, res.stderr
+    theirs = json.loads(res.stdout)
+    overall = lambda rows: next(r for r in rows if r["code"] == "(all codes)")  # noqa: E731
+    assert short.sum() >= 5 and 0 < overall(theirs["segments"])["percent"] < 100
+    assert overall(theirs["segments"])["percent"] == overall(ours["segments"].to_dict("records"))["percent"]
+    assert theirs["presence_percent"] == ours["presence_percent"]

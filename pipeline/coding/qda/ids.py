@@ -12,6 +12,8 @@ import uuid
 import pandas as pd
 
 
+# The name of the Note in which export-qda carries what REFI-QDA has no element for.
+SIDECAR = "qes-pipeline: coded data REFI-QDA has no element for (read back by pipeline import-coded)"
 GUID_NAMESPACE = uuid.UUID("6f1c1f0e-6a43-5b8e-9a57-2f6f1d1b9c3a")  # fixed: GUIDs depend only on paths
 
 

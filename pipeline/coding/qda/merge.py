@@ -7,7 +7,7 @@ interchange cannot carry (provenance, sources, related concepts), a new one is m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +32,16 @@ class Merged:
     kept: int
     removed: int
     new_segments: int
+    matched_segments: int = 0
+    stale: list = field(default_factory=list)  # segment ids of the file's studies the file no longer has
+    recoding: object | None = None  # restored from our own export into a review without re-coding
+
+
+def _table(side: dict, key: str):
+    import pandas as pd
+
+    t = side.get(key) or {}
+    return pd.DataFrame(t.get("rows", []), columns=t.get("columns", [])).astype(str) if t else None
 
 
 def merge_project(project: Project, codebook, segments, recoding, studies, source_map, where: str,
@@ -39,10 +49,13 @@ def merge_project(project: Project, codebook, segments, recoding, studies, sourc
     """The imported codes and codings merged into the current data, codes matched by GUID, then by path.
 
     Matched codes keep their node id and what the interchange cannot carry (provenance, sources,
-    related concepts; the role too unless the file has role Sets); new codes are marked
-    ``imported:<tool>``.  Existing segments and re-coding rows are never re-pointed.  Without
-    ``replace`` codes missing from the file stay; with it they go, unless a segment or re-coding
-    row still uses them (refused, naming the rows).
+    related concepts; the role too unless the file has role Sets).  A new code takes what the file's
+    qes-pipeline note says of it (our own export: node id, provenance, related concepts, names in
+    other languages), else it is marked ``imported:<tool>``.  Codings are matched to the review's
+    segments (``_segments``); existing segments and re-coding rows are never re-pointed.  Without
+    ``replace`` codes and segments missing from the file stay (the segments are listed as stale);
+    with it they go, for the studies the file holds only, unless a row still uses them (refused,
+    naming the rows).
     """
     import pandas as pd
 
@@ -53,7 +66,16 @@ def merge_project(project: Project, codebook, segments, recoding, studies, sourc
             raise InputError(where, f"code names unique among siblings: <Code name=\"{node.name}\" guid=\"{first}\"> "
                              f"and <Code name=\"{node.name}\" guid=\"{node.guid}\"> share a parent; rename one in the "
                              f"QDA tool and export again")
+    side = project.sidecar or {}
+    side_cb = _table(side, "codebook")
+    side_rows, side_index = {}, {}
+    if side_cb is not None and len(side_cb):
+        for i, (nid, g) in enumerate(guids(side_cb).items()):
+            side_rows[g.lower()] = side_cb.iloc[i].to_dict()
+            side_index[nid] = i
     current = codebook.copy()
+    columns = list(current.columns) + [c for c in (side_cb.columns if side_cb is not None else [])
+                                       if c not in current.columns]
     cur_paths = paths_of({r["node_id"]: (r["name"], r["parent_id"]) for r in current.to_dict("records")})
 
     by_guid = {g.lower(): nid for nid, g in guids(current).items()}
@@ -68,14 +90,28 @@ def merge_project(project: Project, codebook, segments, recoding, studies, sourc
         level = LEVEL_OF_DEPTH.get(node.depth, "code")
         nid = by_guid.get(node.guid) or by_path.get(imp_paths[node.guid])
         parent_id = guid_to_id.get(node.parent_guid, "")
+        ours = side_rows.get(node.guid)
         if nid is not None and nid not in guid_to_id.values():
             row = dict(rows[nid])
             row.update({"guid": node.guid, "name": node.name, "parent_id": parent_id, "level": level,
                         "definition": node.description if node.description or not row["definition"]
                         else row["definition"]})
+            if ours is not None and ours["guid"] == "" and rows[nid].get("guid", "") == "":
+                row["guid"] = ""  # ours, still the uuid5 of its path: kept implicit
             if has_roles or level != "category":
                 row["role"] = project.roles.get(node.guid, "") if level == "category" else ""
             matched += 1
+        elif ours is not None:  # from our own export: what it was, where the tool did not change it
+            nid = ours["node_id"] if ours["node_id"] not in rows else next(fresh[ours["level"]])
+            row = dict(ours)
+            row.update({"node_id": nid, "name": node.name, "parent_id": parent_id,
+                        "definition": node.description if node.description else ours.get("definition", ""),
+                        "role": project.roles.get(node.guid, ours.get("role", "")) if ours["level"] == "category"
+                        else ""})
+            if ours["guid"] == "" and guid_for(imp_paths[node.guid]) != node.guid:
+                row["guid"] = node.guid  # renamed or moved in the tool: its GUID is now its identity
+            order.append(nid)
+            added += 1
         else:
             nid = next(fresh[level])
             row = {"node_id": nid, "guid": node.guid, "level": level, "name": node.name, "parent_id": parent_id,
@@ -86,36 +122,72 @@ def merge_project(project: Project, codebook, segments, recoding, studies, sourc
             added += 1
         rows[nid] = row
         guid_to_id[node.guid] = nid
+    if current.empty and side_index:  # into an empty review: our export's rows in their own order
+        order.sort(key=lambda n: side_index.get(n, len(side_index)))
     seen = set(guid_to_id.values())
     missing = [nid for nid in order if nid not in seen]
-    if replace:
-        keep_seg = segments if project.kind == "codebook" else segments.iloc[0:0]
-        used = [(f"coded/segments.csv segment {s}", c) for s, c in zip(keep_seg["segment_id"], keep_seg["code_id"])]
-        used += [(f"coded/recoding.csv unit {u} occasion {o}", c)
-                 for u, o, c in zip(recoding["unit_id"], recoding["occasion"], recoding["code_id"]) if c]
-        dangling = [f"{what} uses {c}" for what, c in used if c in set(missing)]
-        if dangling:
-            raise InputError(where, f"codes that stay while rows use them; with --replace, {len(dangling)} "
-                             f"row(s) would point at codes the file does not have: " + "; ".join(dangling[:5]))
-        order = [nid for nid in order if nid in seen]
-    kept = len(missing) if not replace else 0
-    new_codebook = pd.DataFrame([rows[nid] for nid in order], columns=list(codebook.columns))
-    new_segments, new_sources, n_new = None, None, 0
+
+    new_segments, new_sources, n_new, n_matched, stale, new_recoding = None, None, 0, 0, [], None
+    kept_segments = segments
     if project.kind == "project":
-        new_segments, new_sources, n_new = _segments(project, guid_to_id, segments, studies, source_map, where, tool,
-                                                     replace)
+        new_segments, new_sources, n_new, n_matched, stale = _segments(
+            project, guid_to_id, segments, studies, source_map, where, tool, replace)
+        kept_segments = new_segments
+        side_rec = _table(side, "recoding")
+        if side_rec is not None and len(side_rec) and recoding.empty:
+            new_recoding = side_rec[side_rec["unit_id"].isin(set(new_segments["segment_id"]))]
+            new_recoding = new_recoding.assign(code_id=new_recoding["code_id"].map(
+                lambda c: _renumbered(c, side_cb, guid_to_id)))
         if replace:
             gone = set(segments["segment_id"]) - set(new_segments["segment_id"])
             rows_gone = [f"unit {u}" for u in recoding["unit_id"] if u in gone]
             if rows_gone:
                 raise InputError(where, f"re-coding rows whose segments stay; with --replace, coded/recoding.csv "
-                                 f"would point at segments the file does not have: {', '.join(rows_gone[:5])}")
+                                 f"would point at segments the file no longer has: {', '.join(rows_gone[:5])}")
+    if replace:
+        # The file speaks for its own studies: a code it lacks goes, unless rows it does not replace
+        # (other studies' segments, re-coding) still use it; then it stays, with the nodes above it.
+        used = set(kept_segments["code_id"]) | {c for c in recoding["code_id"] if c}
+        if project.kind == "codebook":  # a codebook file is the whole codebook: codes in use cannot go
+            rows_using = [f"coded/segments.csv segment {s} uses {c}" for s, c in
+                          zip(kept_segments["segment_id"], kept_segments["code_id"]) if c in set(missing)]
+            rows_using += [f"coded/recoding.csv unit {u} occasion {o} uses {c}" for u, o, c in
+                           zip(recoding["unit_id"], recoding["occasion"], recoding["code_id"]) if c in set(missing)]
+            if rows_using:
+                raise InputError(where, f"codes that stay while rows use them; with --replace, {len(rows_using)} "
+                                 f"row(s) would point at codes the file does not have: " + "; ".join(rows_using[:5]))
+        parent = {nid: r["parent_id"] for nid, r in rows.items()}
+        keep = set()
+        for c in used:
+            while c and c not in keep:
+                keep.add(c)
+                c = parent.get(c, "")
+        order = [nid for nid in order if nid in seen or nid in keep]
+        kept = sum(1 for nid in missing if nid in keep)
+    else:
+        kept = len(missing)
+    new_codebook = pd.DataFrame([rows[nid] for nid in order], columns=columns).fillna("")
     return Merged(new_codebook, new_segments, new_sources, matched, added, kept,
-                  len(missing) if replace else 0, n_new)
+                  len(missing) - kept if replace else 0, n_new, n_matched, stale, new_recoding)
+
+
+def _renumbered(code_id: str, side_cb, guid_to_id: dict) -> str:
+    """A node id of our export's codebook as the review numbers that node now."""
+    if not code_id or side_cb is None:
+        return code_id
+    g = guids(side_cb).get(code_id, "").lower()
+    return guid_to_id.get(g, code_id)
 
 
 def _segments(project, guid_to_id, segments, studies, source_map, where, tool, replace):
+    """The review's segments with the file's codings: each coding is a segment the review has (by the
+    GUID it left with, else by study, range in the exported text, code and coder), a segment of our
+    own export restored as it was (node ids, location, quote or none, provenance), or a new one.
+    Segments of the file's studies that no coding matched are stale: kept and listed, or, with
+    ``replace``, removed."""
     import pandas as pd
+
+    from .write import study_text
 
     known = set(studies["study_id"])
     mapping = dict(zip(source_map["source_name"], source_map["study_id"])) if source_map is not None else {}
@@ -134,24 +206,56 @@ def _segments(project, guid_to_id, segments, studies, source_map, where, tool, r
                          f"not: {listed}. Add a row 'source_name,study_id' for each to coded/sources.csv, "
                          f"or give the study that id in raw/studies.csv")
 
-    # A coding exported from here comes back with the GUID it left with: it is that segment, as it is.
-    exported = {guid_for(("coding", sid)) for sid in segments["segment_id"]} if not replace else set()
-    rows = []
+    # What the review has: each segment by the GUID it left with, and by study, range, code and coder
+    # (its range in the text export-qda writes for it, which for a segment imported with its characters
+    # is those characters).
+    by_coding = {guid_for(("coding", sid)): sid for sid in segments["segment_id"]}
+    by_place = {}
+    for study, g in segments.groupby("study_id", sort=False):
+        _, ranges = study_text(g.to_dict("records"))
+        for r in g.to_dict("records"):
+            by_place.setdefault((study, *ranges[r["segment_id"]], r["code_id"], r["coder"]), r["segment_id"])
+    side = project.sidecar or {}
+    side_seg = _table(side, "segments")
+    ours = {}
+    if side_seg is not None:
+        ours = {guid_for(("coding", r["segment_id"])): r for r in side_seg.to_dict("records")}
+        side_cb = _table(side, "codebook")
+        for r in ours.values():
+            r["code_id"] = _renumbered(r["code_id"], side_cb, guid_to_id)
+
+    found, rows = [], []
     for c in project.codings:
-        if c.guid in exported:
-            continue
         code_id = guid_to_id.get(c.code_guid)
         if code_id is None:
             raise InputError(where, f"a Coding whose CodeRef names a code of the codebook (source {c.source_name!r}, "
                              f"characters {c.start}-{c.end}, code guid {c.code_guid!r})")
+        study = mapping[c.source_name]
+        sid = by_coding.get(c.guid) or by_place.get((study, c.start, c.end, code_id, c.coder))
+        if sid is None and c.guid in ours and ours[c.guid]["segment_id"] in set(segments["segment_id"]):
+            sid = ours[c.guid]["segment_id"]
+        if sid is not None:
+            found.append(sid)
+            continue
+        if c.guid in ours:
+            rows.append(dict(ours[c.guid], study_id=study, code_id=code_id))
+            continue
         location = f"characters {c.start}-{c.end}" + (f", page {c.page}" if c.page else "")
-        rows.append({"study_id": mapping[c.source_name], "code_id": code_id, "location": location,
+        rows.append({"segment_id": "", "study_id": study, "code_id": code_id, "location": location,
                      "quote": c.quote, "coder": c.coder, "provenance": f"imported:{tool}"})
-    new = pd.DataFrame(rows, columns=["study_id", "code_id", "location", "quote", "coder", "provenance"])
-    base = segments.iloc[0:0] if replace else segments
+    columns = list(segments.columns)
+    new = pd.DataFrame(rows, columns=columns).fillna("")
     key = lambda df: df["study_id"] + "\x1f" + df["code_id"] + "\x1f" + df["location"] + "\x1f" + df["coder"]  # noqa
-    new = new[~key(new).isin(set(key(base)))].drop_duplicates()
-
+    restored = new["segment_id"] != ""  # ours, by id: two equal segments stay two
+    new = new[restored | ~new.drop(columns="segment_id").duplicated()]
+    studies_in_file = {mapping[c.source_name] for c in project.codings}
+    stale = [sid for sid, st in zip(segments["segment_id"], segments["study_id"])
+             if st in studies_in_file and sid not in set(found)]
+    if segments.empty and side_seg is not None:  # into an empty review: our export's rows in their own order
+        rank = {sid: i for i, sid in enumerate(side_seg["segment_id"])}
+        new = new.iloc[sorted(range(len(new)), key=lambda i: rank.get(new["segment_id"].iloc[i], len(rank)))]
+    base = segments[~segments["segment_id"].isin(stale)] if replace else segments
+    new = new[restored.loc[new.index] | ~key(new).isin(set(key(base)))]
     merged = append_segments(base, new)
     # The mapping file records only what is not obvious: a source whose name is not its study id.
     names = sorted({c.source_name for c in project.codings if mapping[c.source_name] != c.source_name})
@@ -160,7 +264,7 @@ def _segments(project, guid_to_id, segments, studies, source_map, where, tool, r
     add["study_id"] = add["source_name"].map(mapping)
     sources = pd.concat([old, add], ignore_index=True)[SOURCE_MAP_COLUMNS] if len(add) or source_map is not None \
         else None
-    return merged, sources, len(new)
+    return merged, sources, len(new), len(found), stale
 
 
 GENERIC_COLUMNS = {"study": ("study", "study_id", "document", "source", "document name", "file"),
@@ -253,8 +357,22 @@ def read_coded_table(path: Path, codebook: pd.DataFrame, studies: pd.DataFrame,
 
 
 def append_segments(existing: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """``new`` segments after ``existing`` ones, numbered on from the highest ``G<n>`` id in use."""
-    numbers = existing["segment_id"].str.extract(r"^G(\d+)$", expand=False).dropna().astype(int)
-    start = int(numbers.max()) + 1 if len(numbers) else 1
-    new = new.assign(segment_id=[f"G{i:04d}" for i in range(start, start + len(new))])
+    """``new`` segments after ``existing`` ones: a segment restored from our own export keeps its id
+    when it is free; the others are numbered on from the highest ``G<n>`` id in use."""
+    given = new["segment_id"].fillna("") if "segment_id" in new else pd.Series("", index=new.index)
+    taken = set(existing["segment_id"])
+    keep = []
+    for sid in given:
+        keep.append(bool(sid) and sid not in taken)
+        taken.add(sid)
+    numbers = pd.Series(sorted(taken), dtype=str).str.extract(r"^G(\d+)$", expand=False).dropna().astype(int)
+    n = int(numbers.max()) if len(numbers) else 0
+    ids = []
+    for sid, k in zip(given, keep):
+        if k:
+            ids.append(sid)
+        else:
+            n += 1
+            ids.append(f"G{n:04d}")
+    new = new.assign(segment_id=ids)
     return pd.concat([existing, new[existing.columns]], ignore_index=True)

@@ -19,6 +19,7 @@ Every message names the user's file (and the entry inside it), never a temporary
 
 from __future__ import annotations
 
+import json
 import re
 import stat
 import zipfile
@@ -31,7 +32,7 @@ from defusedxml import ElementTree as SafeET
 
 from ...errors import InputError
 from ..codebook import ROLE_LABELS
-from .ids import paths_of
+from .ids import SIDECAR, paths_of
 
 
 MAX_ENTRY = 512 * 2**20  # one decompressed entry
@@ -77,6 +78,7 @@ class Project:
     positions: str = "characters"
     kind: str = "project"  # or "codebook": a .qdc carries no codings, so it never replaces segments
     lengths: dict[str, int] = field(default_factory=dict)  # text source name -> length in characters
+    sidecar: dict | None = None  # what our own export carries in its qes-pipeline Note
 
     def note(self, what: str, name: str, action: str, detail: str = "") -> None:
         self.report.append({"item": what, "name": name, "action": action, "detail": detail})
@@ -304,6 +306,15 @@ def read_qdpx(path: Path) -> Project:
         for item, tag in (("note", "Note"), ("case", "Case")):
             parent = _child(root, tag + "s")
             for el in (_children(parent, tag) if parent is not None else []):
+                if tag == "Note" and el.get("name") == SIDECAR and project.sidecar is None:
+                    content = _child(el, "PlainTextContent")
+                    try:
+                        project.sidecar = json.loads(content.text or "") if content is not None else None
+                    except ValueError:
+                        project.sidecar = None
+                    if isinstance(project.sidecar, dict):
+                        continue
+                    project.sidecar = None
                 project.note(item, el.get("name") or el.get("guid") or "", "not imported",
                              "the pipeline keeps no notes or cases")
         if units:

@@ -7,6 +7,8 @@ before they are written.
 
 from __future__ import annotations
 
+import json
+import re
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -17,7 +19,7 @@ import pandas as pd
 from ... import resources
 
 from ..codebook import ROLE_LABELS
-from .ids import guid_for, guids
+from .ids import SIDECAR, guid_for, guids
 
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -94,45 +96,96 @@ def save_qdc(codebook: pd.DataFrame, path: Path) -> Path | None:
     return Path(path)
 
 
-def project_qdpx(codebook: pd.DataFrame, segments: pd.DataFrame, name: str = "qes-pipeline export") -> bytes:
-    """The coded data as a REFI-QDA project (.qdpx): the codebook (roles as Sets), one text source per
-    study made of its quotes (so every position is exact), every coding with its coder.  Same data,
-    same bytes: GUIDs are uuid5 of what they name, and the zip entries carry a fixed date.
+LOCATED = re.compile(r"^characters (\d+)-(\d+)")
+FIXED_TIME = "1980-01-01T00:00:00Z"  # no clock in an export: same data, same bytes
 
-    A segment without a quote is exported as a one-line marker '[segment <id>: <location>]', said
-    in that text, so that its coding still has a place.
-    """
+
+def placeholder(segment: dict) -> str:
+    """The text that stands for a segment without a quote, so that its coding has a place."""
+    return f"[segment {segment['segment_id']}: {segment['location'] or 'no quote recorded'}]"
+
+
+def study_text(segments: list[dict]) -> tuple[str, dict[str, tuple[int, int]]]:
+    """One study's text for a project, and each segment's range in it.
+
+    A segment imported with its characters ('characters a-b') whose quote has that length keeps its
+    place, so that overlapping segments overlap as they did in the source (the characters between
+    quotes, which the review does not hold, are blanks).  The others follow, each distinct quote once
+    (several segments on one quote share its range), then a placeholder for each segment without a
+    quote.  Deterministic: the same segments give the same text and ranges."""
+    chars: dict[int, str] = {}
+    ranges: dict[str, tuple[int, int]] = {}
+    rest = []
+    for seg in segments:
+        m, quote = LOCATED.match(seg["location"]), seg["quote"]
+        if m and quote and int(m[2]) - int(m[1]) == len(quote) and all(
+                chars.get(int(m[1]) + i, ch) == ch for i, ch in enumerate(quote)):
+            a = int(m[1])
+            chars.update({a + i: ch for i, ch in enumerate(quote)})
+            ranges[seg["segment_id"]] = (a, a + len(quote))
+        else:
+            rest.append(seg)
+    size = max(chars) + 1 if chars else 0
+    out = [chars.get(i, " ") for i in range(size)]
+    for i in range(size):  # a gap of blanks starts and ends a line, so the quotes read apart
+        if i not in chars and ((i == 0 or (i - 1) in chars) or (i + 1 == size or (i + 1) in chars)):
+            out[i] = "\n"
+    text = "".join(out)
+    placed: dict[str, tuple[int, int]] = {}
+    for seg in rest:
+        quote = seg["quote"] or placeholder(seg)
+        if quote not in placed or not seg["quote"]:
+            text += ("\n\n" if text else "")
+            placed[quote] = (len(text), len(text) + len(quote))
+            text += quote
+        ranges[seg["segment_id"]] = placed[quote]
+    return text + ("\n" if text else ""), ranges
+
+
+def project_qdpx(codebook: pd.DataFrame, segments: pd.DataFrame, name: str = "qes-pipeline export",
+                 recoding: pd.DataFrame | None = None) -> bytes:
+    """The coded data as a REFI-QDA project (.qdpx): the codebook (roles as Sets), one text source per
+    study (``study_text``: quotes at their own characters where known, so overlaps survive), one
+    selection per segment with its coder as ``creatingUser`` (as QualCoder, NVivo and ATLAS.ti read
+    it), and a Note holding what REFI-QDA has no element for (node ids, provenance, related
+    concepts, names in other languages, locations, roles, re-coding), which other tools ignore and
+    ``import-coded`` reads back.  Same data, same bytes: GUIDs are uuid5 of what they name, no clock."""
     ET.register_namespace("", PROJECT_NS)
     q = f"{{{PROJECT_NS}}}"
     ids = guids(codebook)
     root = ET.Element(f"{q}Project", {"name": name, "origin": "qes-pipeline"})
     users = ET.SubElement(root, f"{q}Users")
-    for coder in sorted(set(segments["coder"])):
+    coders = sorted(set(segments["coder"])) or ["qes-pipeline"]
+    for coder in coders:
         ET.SubElement(users, f"{q}User", {"guid": guid_for(("user", coder)), "name": coder})
     full = codebook_element(codebook, PROJECT_NS, None, frozenset(segments["code_id"]))
     cb_el = ET.SubElement(root, f"{q}CodeBook")
     cb_el.append(next(c for c in full if c.tag == f"{q}Codes"))
     sources = ET.SubElement(root, f"{q}Sources")
-    texts = {}
+    texts, exported = {}, {}
     for study in sorted(set(segments["study_id"])):
         sguid = guid_for(("source", study))
         src = ET.SubElement(sources, f"{q}TextSource", {"guid": sguid, "name": study,
                                                          "plainTextPath": f"internal://{sguid}.txt"})
-        by_quote: dict[str, list[dict]] = {}  # each quote once in the text, with all its codings
-        for seg in segments[segments["study_id"] == study].to_dict("records"):
-            quote = seg["quote"] or f"[segment {seg['segment_id']}: {seg['location'] or 'no quote recorded'}]"
-            by_quote.setdefault(quote, []).append(seg)
-        pos = 0
-        for quote, segs in by_quote.items():
+        segs = segments[segments["study_id"] == study].to_dict("records")
+        text, ranges = study_text(segs)
+        for seg in segs:
+            a, b = ranges[seg["segment_id"]]
+            user = guid_for(("user", seg["coder"]))
             sel = ET.SubElement(src, f"{q}PlainTextSelection", {
-                "guid": guid_for(("selection", study, quote)), "name": quote[:60],
-                "startPosition": str(pos), "endPosition": str(pos + len(quote))})
-            for seg in segs:
-                coding = ET.SubElement(sel, f"{q}Coding", {"guid": guid_for(("coding", seg["segment_id"])),
-                                                           "creatingUser": guid_for(("user", seg["coder"]))})
-                ET.SubElement(coding, f"{q}CodeRef", {"targetGUID": ids[seg["code_id"]]})
-            pos += len(quote) + 2
-        texts[sguid] = "".join(quote + "\n\n" for quote in by_quote)
+                "guid": guid_for(("selection", seg["segment_id"])), "name": text[a:b][:60],
+                "startPosition": str(a), "endPosition": str(b), "creatingUser": user,
+                "creationDateTime": FIXED_TIME})
+            coding = ET.SubElement(sel, f"{q}Coding", {"guid": guid_for(("coding", seg["segment_id"])),
+                                                       "creatingUser": user, "creationDateTime": FIXED_TIME})
+            ET.SubElement(coding, f"{q}CodeRef", {"targetGUID": ids[seg["code_id"]]})
+            exported[seg["segment_id"]] = [a, b]
+        texts[sguid] = text
+    notes = ET.SubElement(root, f"{q}Notes")
+    note = ET.SubElement(notes, f"{q}Note", {"guid": guid_for(("note", "qes-pipeline data")), "name": SIDECAR,
+                                             "creatingUser": guid_for(("user", coders[0])),
+                                             "creationDateTime": FIXED_TIME})
+    ET.SubElement(note, f"{q}PlainTextContent").text = sidecar_json(codebook, segments, recoding, exported)
     sets = [c for c in full if c.tag == f"{q}Sets"]
     if sets:
         sets_el = ET.SubElement(root, f"{q}Sets")
@@ -156,3 +209,16 @@ def project_qdpx(codebook: pd.DataFrame, segments: pd.DataFrame, name: str = "qe
             info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
             z.writestr(info, data)
     return buf.getvalue()
+
+
+def sidecar_json(codebook: pd.DataFrame, segments: pd.DataFrame, recoding: pd.DataFrame | None,
+                 exported: dict[str, list[int]]) -> str:
+    """The review's coded tables as they are, each segment with its range in the exported text, as one
+    JSON document (rows in their order, every value a string): what the project's elements cannot hold."""
+    table = lambda df: {"columns": list(df.columns), "rows": df.astype(str).values.tolist()}  # noqa: E731
+    doc = {"about": "coded/ of a qes-pipeline review; import-coded restores from it what REFI-QDA cannot carry",
+           "version": 1, "codebook": table(codebook), "segments": table(segments),
+           "exported_ranges": exported}
+    if recoding is not None:
+        doc["recoding"] = table(recoding)
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
