@@ -1,7 +1,8 @@
 """Run QualCoder's own REFI-QDA project importer headless on a .qdpx and print what it stored.
 
-Usage: ``python qualcoder_harness.py QUALCODER_SRC PROJECT.qdpx WORKDIR`` with a Python that has
-PyQt6 (QualCoder's GUI toolkit).  QualCoder's database schema is taken from its own source (the
+Usage: ``python qualcoder_harness.py QUALCODER_SRC PROJECT.qdpx WORKDIR [EXPORT.qdpx]`` with a Python
+that has PyQt6 (QualCoder's GUI toolkit).  With EXPORT.qdpx, QualCoder's own ``RefiExport`` then
+writes the project it imported back out there (the line-endings dialog answered with its default).  QualCoder's database schema is taken from its own source (the
 CREATE TABLE statements of ``MainWindow.new_project``), its ``RefiImport`` runs on an offscreen
 Qt platform, and only the message box and the file dialog are replaced (they would wait for a
 click).  Prints one JSON object: codes, categories and codings as QualCoder stored them.
@@ -16,7 +17,9 @@ import types
 from pathlib import Path
 
 src, project, work = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+export = Path(sys.argv[4]) if len(sys.argv) > 4 else None
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["HOME"] = str(work)  # RefiExport prepares its zip in ~/.qualcoder
 sys.path.insert(0, str(src))
 
 import qualcoder  # noqa: E402  (installs _() for gettext)
@@ -51,11 +54,13 @@ for sub in ("images", "audio", "video", "documents"):
 conn = sqlite3.connect(qda / "data.qda")
 for statement in schema:
     conn.execute(statement)
+conn.execute("insert into project (databaseversion, date, memo) values ('v1', '2000-01-01 00:00:00', '')")
 conn.commit()
 
 app_qt = QtWidgets.QApplication([])
 app = types.SimpleNamespace(conn=conn, project_path=str(qda), project_name="test.qda", ai_models=[],
-                            settings={"codername": "default", "directory": str(work), "ai_enable": "False"},
+                            settings={"codername": "default", "directory": str(work), "ai_enable": "False",
+                                      "fontsize": 10, "font": "Sans"},
                             write_config_ini=lambda *a, **k: None, delete_backup_folders=lambda *a, **k: None)
 QtWidgets.QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (str(project), True))
 log = QtWidgets.QTextEdit()
@@ -65,5 +70,19 @@ codes = cur.execute("select name, catid from code_name").fetchall()
 cats = cur.execute("select catid, name, supercatid from code_cat").fetchall()
 codings = cur.execute("select cid, fid, seltext, pos0, pos1, owner from code_text").fetchall()
 sources = cur.execute("select id, name, length(fulltext) from source").fetchall()
-print(json.dumps({"codes": codes, "categories": cats, "codings": codings, "sources": sources,
+exported = None
+if export is not None:
+    (work / ".qualcoder").mkdir(exist_ok=True)
+    app.get_annotations = lambda: []
+    app.version = "QualCoder (source at the pinned commit)"
+    refi.RefiLineEndings.exec = lambda self: 0
+    out_dir = work / "qualcoder-export"
+    out_dir.mkdir(exist_ok=True)
+    QtWidgets.QFileDialog.getExistingDirectory = staticmethod(lambda *a, **k: str(out_dir))
+    refi.RefiExport(app, log, "project")
+    written = sorted(out_dir.glob("*.qdpx"))
+    if written:
+        written[0].replace(export)
+        exported = str(export)
+print(json.dumps({"codes": codes, "categories": cats, "codings": codings, "sources": sources, "exported": exported,
                   "log": log.toPlainText()[-2000:]}, ensure_ascii=False))

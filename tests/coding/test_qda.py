@@ -373,25 +373,45 @@ def test_leave_one_out_flags_single_study_support(ref):
     assert set(loo["status"]) <= {"loses all support", "below threshold"}
 
 
-@pytest.mark.slow
-def test_qualcoder_imports_our_export_with_codes_hierarchy_and_codings(ref, tmp_path):
-    """QualCoder's own REFI-QDA importer, run headless from its source (tests/qualcoder_harness.py).
-
-    QualCoder is not on the package index, so this runs where its source and a Python with PyQt6
-    are given: QUALCODER_SRC=<QualCoder>/src QUALCODER_PYTHON=<python with PyQt6>.
-    """
+def run_qualcoder(project: Path, work: Path, export: Path | None = None) -> dict:
+    """QualCoder's own importer (and exporter) on ``project``, headless; skipped, saying why, without it."""
     import json
     import os
 
-    src, python = os.environ.get("QUALCODER_SRC"), os.environ.get("QUALCODER_PYTHON")
-    if not (src and python):
-        pytest.skip("QualCoder's importer needs QUALCODER_SRC and QUALCODER_PYTHON (QualCoder is not on PyPI)")
-    project = tmp_path / "coded.qdpx"
-    project.write_bytes(qda_write.project_qdpx(ref.codebook, ref.segments))
-    out = subprocess.run([python, str(Path(__file__).resolve().parents[1] / "qualcoder_harness.py"), src, str(project),
-                          str(tmp_path)], capture_output=True, text=True, timeout=600)
+    import qualcoder
+
+    src, why = qualcoder.source()
+    if src is None:
+        pytest.skip(why)
+    python = os.environ.get("QUALCODER_PYTHON")
+    if not python:
+        if os.environ.get("QES_TEST_ALL"):
+            pytest.fail("make test-all builds .venv-qualcoder; QUALCODER_PYTHON is missing")
+        pytest.skip("QualCoder runs in the Python of .venv-qualcoder: QUALCODER_PYTHON (make test-all sets it)")
+    work.mkdir(parents=True, exist_ok=True)
+    out = subprocess.run([python, str(Path(__file__).resolve().parents[1] / "qualcoder_harness.py"), str(src),
+                          str(project), str(work)] + ([str(export)] if export else []),
+                         capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_qualcoder_imports_our_export_with_codes_hierarchy_codings_and_coders_and_its_export_comes_back(
+        ref, data_copy, tmp_path):
+    """QualCoder's own REFI-QDA importer and exporter, run headless from its source at a pinned commit.
+
+    Issue 24: QualCoder read every coding of our export as coder 'default' and dropped codings where
+    both coders coded the same span with the same code (11 -> 9); its re-export, imported back, doubled
+    every segment.  Now: every coding with its coder, both ways, and nothing doubled."""
+    import collections
+
+    seg = two_coders_on_the_same_span(ref)
+    seg.to_csv(data_copy / "coded" / "segments.csv", index=False)
+    project = tmp_path / "coded.qdpx"
+    assert cli("export-qda", project, "--data", data_copy).returncode == 0
+    back = tmp_path / "qualcoder.qdpx"
+    got = run_qualcoder(project, tmp_path / "qc", back)
     cats = {c[0]: (c[1], c[2]) for c in got["categories"]}
     levels = ref.codebook.groupby("level").size()
     assert len(got["codes"]) == levels["code"] and len(cats) == levels["category"] + levels["subcategory"]
@@ -400,9 +420,24 @@ def test_qualcoder_imports_our_export_with_codes_hierarchy_and_codings(ref, tmp_
     for code, catid in got["codes"]:  # every code under its subcategory, every subcategory under its category
         sub, super_id = cats[catid]
         assert name[parent[code]] == sub and cats[super_id][0] == name[parent[sub]]
-    assert len(got["codings"]) == len(ref.segments)
-    quotes = set(ref.segments["quote"])
+    assert len(got["codings"]) == len(seg) == 111
+    assert collections.Counter(c[5] for c in got["codings"]) == collections.Counter(seg["coder"])
+    quotes = set(seg["quote"])
     assert all(c[2] in quotes or c[2].startswith("[segment ") for c in got["codings"])
+    # QualCoder's own export, imported back: every coding is a segment the review has, coders kept.
+    assert got["exported"] and back.is_file()
+    theirs = qda_read.read_qdpx(back)
+    assert collections.Counter(c.coder for c in theirs.codings) == collections.Counter(seg["coder"])
+    before = inputs_mod.load_inputs(data_copy)
+    res = cli("import-coded", back, "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    assert "88 matched by GUID or path, 0 new" in res.stdout
+    assert "111 text codings (0 new segments, 111 already in the review)" in res.stdout, res.stdout
+    after = inputs_mod.load_inputs(data_copy)
+    assert after.segments.equals(before.segments) and after.recoding.equals(before.recoding)
+    # QualCoder gives its codes new GUIDs on export; matched by path, each code takes the tool's GUID
+    # as its identity from now on, and keeps everything else.
+    assert after.codebook.drop(columns="guid").equals(before.codebook.drop(columns="guid"))
 
 
 TAGUETTE = """
