@@ -89,7 +89,34 @@ def _cmd_coder_agreement(args) -> int:
                          f"common (documents are matched by their source name), so there is no agreement to compute")
     print(json.dumps(report.intercoder_json(res), indent=2, ensure_ascii=False) if args.json
           else report.intercoder_text(res))
+    if args.reconcile:
+        out = write_table_file(res["to_reconcile"], Path(args.reconcile))
+        print(f"written: {out} ({len(res['to_reconcile'])} segment(s) to reconcile, least overlap first)",
+              file=sys.stderr if args.json else sys.stdout)
     return 0
+
+
+def write_table_file(df, out: Path) -> Path:
+    """``df`` as CSV or XLSX (by the suffix), through a temporary file and one rename."""
+    import os
+    import tempfile
+
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(out, "a .csv or .xlsx file to write")
+    if not out.parent.is_dir():
+        raise InputError(out, "a file in an existing folder")
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=out.suffix)
+    os.close(fd)
+    try:
+        if out.suffix.lower() == ".csv":
+            df.to_csv(tmp, index=False)
+        else:
+            df.to_excel(tmp, index=False)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out
 
 
 def _finite(value):
@@ -532,6 +559,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overlap", type=float, default=90.0,
                    help="projects: minimum overlap in percent for two segments to agree (default 90, MAXQDA's)")
     p.add_argument("--coders", nargs=2, metavar=("A", "B"), help="projects: the two coders to compare")
+    p.add_argument("--reconcile", metavar="FILE", help="projects: write the segments to reconcile, with both "
+                   "coders' quotes, as FILE.csv or FILE.xlsx (least overlap first)")
     p.add_argument("--format", choices=["wide", "long"], default="wide",
                    help="wide: unit id then one column per coder; long: columns unit,coder,value")
     p.add_argument("--level", default="nominal", help="nominal (default), ordinal, interval or ratio")

@@ -80,6 +80,43 @@ def segment_agreement(codings: pd.DataFrame, coders=None, min_overlap: float = 9
     return pd.DataFrame(rows, columns=["document", "code", "coder", "start", "end", "best_overlap", "agrees"])
 
 
+RECONCILE_COLUMNS = ["document", "overlap_percent", "coder", "segment", "code", "start", "end", "quote",
+                     "other_coder", "other_segment", "other_start", "other_end", "other_quote", "other_codes_here"]
+
+
+def reconcile(codings: pd.DataFrame, coders=None, min_overlap: float = 90.0) -> pd.DataFrame:
+    """The segments without a match, to be worked from: for each, its id, code and quote; the other
+    coder's segment with the same code that overlaps it most (id, range, quote, overlap) and the
+    codes the other coder gave the same text instead.  Least overlap first: the widest disagreements
+    lead.  ``codings`` may carry ``segment`` and ``quote`` columns (else they are left empty)."""
+    a, b = _two(codings, coders)
+    c = codings.assign(segment=codings["segment"] if "segment" in codings else "",
+                       quote=codings["quote"] if "quote" in codings else "")
+    by_doc = {(d, k): g for (d, k), g in c.groupby(["document", "coder"])}
+    rows = []
+    for r in c[c["coder"].isin([a, b])].itertuples(index=False):
+        other = b if r.coder == a else a
+        theirs = by_doc.get((r.document, other), c.iloc[0:0])
+        same = theirs[theirs["code"] == r.code]
+        shares = [overlap_share(r.start, r.end, s, e) for s, e in zip(same["start"], same["end"])]
+        best = int(np.argmax(shares)) if shares else None
+        share = shares[best] if best is not None else 0.0
+        if 100 * share >= min_overlap:
+            continue
+        match = same.iloc[best] if best is not None and share > 0 else None
+        here = theirs[(theirs["start"] < r.end) & (theirs["end"] > r.start) & (theirs["code"] != r.code)]
+        rows.append({"document": r.document, "overlap_percent": round(100 * share, 1), "coder": r.coder,
+                     "segment": r.segment, "code": r.code, "start": r.start, "end": r.end, "quote": r.quote,
+                     "other_coder": other,
+                     "other_segment": match["segment"] if match is not None else "",
+                     "other_start": match["start"] if match is not None else "",
+                     "other_end": match["end"] if match is not None else "",
+                     "other_quote": match["quote"] if match is not None else "",
+                     "other_codes_here": "; ".join(sorted(set(here["code"])))})
+    out = pd.DataFrame(rows, columns=RECONCILE_COLUMNS)
+    return out.sort_values(["overlap_percent", "document", "start", "coder"], kind="stable").reset_index(drop=True)
+
+
 def brennan_prediger(p_observed: float, k: int) -> float:
     """κn = (Po − 1/k) / (1 − 1/k) (Brennan & Prediger 1981); undefined for fewer than two codes."""
     if k < 2:
@@ -298,12 +335,13 @@ def report(codings: pd.DataFrame, lengths: dict, coders=None, min_overlap: float
         "presence_percent": round(100 * pf["presence_agrees"].mean(), 1) if len(pf) else float("nan"),
         "frequency_percent": round(100 * pf["frequency_agrees"].mean(), 1) if len(pf) else float("nan"),
         "per_code": per_code, "segments": segment_table(seg, len(codes)),
-        "to_reconcile": seg[~seg["agrees"]].reset_index(drop=True),
+        "to_reconcile": reconcile(codings, (a, b), min_overlap),
         "documents": pf,
     }
 
 
-def from_segments(segments: pd.DataFrame, min_overlap: float = 90.0) -> dict | None:
+def from_segments(segments: pd.DataFrame, min_overlap: float = 90.0, codebook: pd.DataFrame | None = None
+                  ) -> dict | None:
     """The report for ``coded/segments.csv`` when it holds exactly two coders of the same studies, else None.
 
     Studies are the documents.  Segment overlap needs character positions ('characters a-b', as
@@ -320,8 +358,10 @@ def from_segments(segments: pd.DataFrame, min_overlap: float = 90.0) -> dict | N
         return None
     seg = segments[segments["study_id"].isin(shared)]
     pos = seg["location"].str.extract(r"characters (\d+)-(\d+)")
-    codings = pd.DataFrame({"document": seg["study_id"], "code": seg["code_id"], "coder": seg["coder"],
-                            "start": pd.to_numeric(pos[0]), "end": pd.to_numeric(pos[1])})
+    names = _code_names(codebook) if codebook is not None else {}
+    codings = pd.DataFrame({"document": seg["study_id"], "code": seg["code_id"].map(lambda c: names.get(c, c)),
+                            "coder": seg["coder"], "start": pd.to_numeric(pos[0]), "end": pd.to_numeric(pos[1]),
+                            "segment": seg["segment_id"], "quote": seg["quote"]})
     positioned = bool(pos.notna().all().all())
     res = report(codings.fillna(0), {}, coders, min_overlap)
     res["per_code"] = res["per_code"].drop(columns="alpha_binary")
@@ -330,6 +370,13 @@ def from_segments(segments: pd.DataFrame, min_overlap: float = 90.0) -> dict | N
         res["to_reconcile"] = res["to_reconcile"].iloc[0:0]
     res["positioned"] = positioned
     return res
+
+
+def _code_names(codebook: pd.DataFrame) -> dict[str, str]:
+    """node id -> the code's name, with its id where two codes share a name (names recur under parents)."""
+    names = dict(zip(codebook["node_id"], codebook["name"]))
+    twice = {n for n, k in codebook["name"].value_counts().items() if k > 1}
+    return {nid: f"{n} ({nid})" if n in twice else n for nid, n in names.items()}
 
 
 def coders_note(segments: pd.DataFrame) -> str:

@@ -87,7 +87,10 @@ def intercoder_text(res: dict) -> str:
         lines.append(overlap_caveat(al["overlapping_codes"]))
     lines += ["", f"{len(res['to_reconcile'])} segment(s) to reconcile:"]
     if len(res["to_reconcile"]):
-        lines.append(res["to_reconcile"].to_string(index=False))
+        brief = res["to_reconcile"][["document", "overlap_percent", "coder", "segment", "code", "start", "end",
+                                     "other_segment", "other_codes_here"]]
+        lines.append(brief.to_string(index=False))
+        lines.append("(each with both coders' quotes: --reconcile FILE.csv or FILE.xlsx, or --json)")
     return "\n".join(lines)
 
 

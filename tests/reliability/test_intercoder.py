@@ -194,3 +194,43 @@ def test_a_third_file_or_projects_without_a_common_document_are_refused(tmp_path
     files = [one, two] + ([one] if extra == "third" else [])
     res = cli("reliability", *files)
     assert res.returncode == 2 and words in res.stderr and "Traceback" not in res.stderr
+
+
+def test_the_segments_to_reconcile_name_both_segments_their_quotes_and_what_the_other_coder_did():
+    """Issue 24: the list had no quote, no segment id and no counterpart; a reviewer looked positions up
+    by hand.  Least overlap first."""
+    text = "Mentors answered fast. Video calls failed often."
+    c = pd.DataFrame([["d", "speed", "ana", 0, 22, "a1"], ["d", "speed", "ben", 0, 8, "b1"],
+                      ["d", "tools", "ana", 23, 48, "a2"], ["d", "failure", "ben", 23, 48, "b2"],
+                      ["d", "speed", "ana", 60, 70, "a3"], ["d", "speed", "ben", 60, 70, "b3"]],
+                     columns=intercoder.CODING_COLUMNS + ["segment"])
+    c["quote"] = [text[s:e] for s, e in zip(c["start"], c["end"])]
+    rec = intercoder.reconcile(c, ("ana", "ben"))
+    assert rec["overlap_percent"].tolist() == [0.0, 0.0, 36.4, 36.4]  # the widest disagreements first
+    tools = rec[rec["segment"] == "a2"].iloc[0]
+    assert (tools["code"], tools["quote"], tools["other_codes_here"]) == ("tools", "Video calls failed often.", "failure")
+    assert tools["other_segment"] == ""  # ben has no 'tools' segment here
+    speed = rec[rec["segment"] == "a1"].iloc[0]
+    assert (speed["other_segment"], speed["other_quote"], speed["other_start"], speed["other_end"]) == \
+        ("b1", "Mentors ", 0, 8)
+    assert "a3" not in set(rec["segment"])  # agreed segments are not listed
+
+
+def test_reconcile_file_from_the_command_and_code_names_in_the_notebook_tables(tmp_path):
+    ref = inputs_mod.load_inputs(DATA)
+    seg = two_coder_segments(ref)
+    path = tmp_path / "two.qdpx"
+    path.write_bytes(qda_write.project_qdpx(ref.codebook, seg))
+    for name in ("rec.csv", "rec.xlsx"):
+        res = cli("reliability", path, "--reconcile", tmp_path / name)
+        assert res.returncode == 0, res.stderr
+        got = pd.read_csv(tmp_path / name) if name.endswith(".csv") else pd.read_excel(tmp_path / name)
+        assert list(got.columns) == intercoder.RECONCILE_COLUMNS and len(got) > 0
+        assert got["overlap_percent"].is_monotonic_increasing and got["quote"].notna().all()
+    bad = cli("reliability", path, "--reconcile", tmp_path / "rec.txt")
+    assert bad.returncode == 2 and "a .csv or .xlsx file" in bad.stderr and not (tmp_path / "rec.txt").exists()
+    located = seg.assign(location=[f"characters {i * 10}-{i * 10 + 5}" for i in range(len(seg))])
+    res = intercoder.from_segments(located, codebook=ref.codebook)
+    names = set(ref.codebook["name"])
+    assert set(res["per_code"]["code"]) <= names | {f"{n} ({i})" for i, n in zip(ref.codebook["node_id"],
+                                                                               ref.codebook["name"])}

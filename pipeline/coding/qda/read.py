@@ -396,7 +396,7 @@ def codings_frame(projects: list[Project]):
         paths = paths_of({n.guid: (n.name, n.parent_guid) for n in project.nodes})
         for c in project.codings:
             rows.append({"document": c.source_name, "code": " > ".join(paths.get(c.code_guid, (c.code_guid,))),
-                         "coder": c.coder, "start": c.start, "end": c.end, "quote": c.quote})
+                         "coder": c.coder, "start": c.start, "end": c.end, "quote": c.quote, "segment": c.guid})
         for name, n in project.lengths.items():
             lengths[name] = max(n, lengths.get(name, 0))
-    return pd.DataFrame(rows, columns=["document", "code", "coder", "start", "end", "quote"]), lengths
+    return pd.DataFrame(rows, columns=["document", "code", "coder", "start", "end", "quote", "segment"]), lengths
