@@ -62,8 +62,10 @@ def _codebook(n_codes: int) -> pd.DataFrame:
                "provenance"]]
 
 
-def generate(out: Path, studies: int, codes: int = 60, seed: int = 0) -> Path:
-    """Write a complete data folder for ``studies`` included studies into ``out`` (which must not exist)."""
+def generate(out: Path, studies: int, codes: int = 60, seed: int = 0, cerqual: bool = False) -> Path:
+    """Write a complete data folder for ``studies`` included studies into ``out`` (which must not exist).
+    ``cerqual``: also CASP appraisals, each study's country, setting and population, one finding per
+    category and a full set of GRADE-CERQual judgements (issue 25), all marked reconstructed."""
     rng = np.random.default_rng(seed)
     out = Path(out)
     for rel in GENERIC:
@@ -102,7 +104,42 @@ def generate(out: Path, studies: int, codes: int = 60, seed: int = 0) -> Path:
         pd.DataFrame({"unit_id": units["segment_id"], "study_id": units["study_id"], "occasion": 2,
                       "code_id": again, "provenance": "reconstructed"}),
     ]).to_csv(out / "coded" / "recoding.csv", index=False)
+    if cerqual:
+        _cerqual(out, ids, log["record_id"][:studies].tolist(), cb, rng)
     return out
+
+
+def _cerqual(out: Path, ids: list[str], records: list[str], cb: pd.DataFrame, rng) -> None:
+    """CASP appraisals, context columns, findings and judgements for a synthetic review."""
+    answers = rng.choice(["Yes", "Can't tell", "No"], size=(len(ids), 10), p=[0.8, 0.12, 0.08])
+    casp = pd.DataFrame(answers, columns=[f"q{i}" for i in range(1, 11)])
+    casp.insert(0, "record_id", records)
+    casp["appraiser"], casp["provenance"] = "appraiser1", "reconstructed"
+    casp.to_csv(out / "raw" / "quality_appraisal.csv", index=False)
+    studies = pd.read_csv(out / "raw" / "studies.csv", dtype=str, keep_default_na=False)
+    studies["country"] = rng.choice(["Iran", "United Kingdom", "Colombia", "United States"], len(ids))
+    studies["setting"] = rng.choice(["university", "distance learning programme"], len(ids))
+    studies["population"] = rng.choice(["undergraduates", "doctoral students", "faculty mentors"], len(ids))
+    studies.loc[::7, ["country", "setting", "population"]] = ""  # not recorded for some
+    studies.to_csv(out / "raw" / "studies.csv", index=False)
+    cats = cb[cb["level"] == "category"]
+    findings = pd.DataFrame({"finding_id": [f"F{i + 1}" for i in range(len(cats))],
+                             "statement": [f"Synthetic finding about {n}." for n in cats["name"]],
+                             "nodes": cats["node_id"].tolist(), "provenance": "reconstructed"})
+    findings.to_csv(out / "coded" / "findings.csv", index=False)
+    concerns = ["no or very minor concerns", "minor concerns", "moderate concerns", "serious concerns"]
+    rows = []
+    for k, fid in enumerate(findings["finding_id"]):
+        worst = 0
+        for j, comp in enumerate(("methodological_limitations", "coherence", "adequacy", "relevance")):
+            level = (k + j) % 4 if k % 2 else 0
+            worst = max(worst, level)
+            rows.append({"finding_id": fid, "component": comp, "judgement": concerns[level],
+                         "explanation": "" if level == 0 else f"synthetic explanation of {concerns[level]}",
+                         "assessor": "reviewer1"})
+        rows.append({"finding_id": fid, "component": "overall", "judgement": ["high", "moderate", "low", "very low"][worst],
+                     "explanation": "synthetic: downgraded by the worst concern", "assessor": "reviewer1"})
+    pd.DataFrame(rows).to_csv(out / "coded" / "cerqual.csv", index=False)
 
 
 if __name__ == "__main__":

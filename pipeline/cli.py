@@ -180,7 +180,8 @@ def _cmd_export_qda(args) -> int:
     out = Path(args.output)
     if out.is_dir():
         raise InputError(out, "a file name for the project, such as coded.qdpx (this is a folder)")
-    data = project_qdpx(inp.codebook, inp.segments, name=args.name, recoding=inp.recoding)
+    data = project_qdpx(inp.codebook, inp.segments, name=args.name, recoding=inp.recoding,
+                        extra={"findings": inp.findings, "cerqual": inp.cerqual})
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         tmp.write_bytes(data)

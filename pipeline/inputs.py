@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .coding.cerqual import check_findings, check_judgements
 from .coding.codebook import check_codebook
 from .datafiles import JOURNAL, locked
 from .errors import InputError
@@ -45,6 +46,8 @@ class Inputs:
     coded_import_log: pd.DataFrame | None = None
     screening_order: pd.DataFrame | None = None
     screening_stop: pd.DataFrame | None = None
+    findings: pd.DataFrame | None = None
+    cerqual: pd.DataFrame | None = None
 
     def path(self, key: str) -> Path:
         return self.data_dir / key
@@ -116,6 +119,10 @@ def check_links(inp: Inputs) -> None:
                     "a study_id from raw/studies.csv")
     _must_exist(inp.recoding, "study_id", inp.studies["study_id"], p("coded/recoding.csv"),
                 "a study_id from raw/studies.csv")
+    if inp.findings is not None:
+        check_findings(inp.findings, inp.codebook, p("coded/findings.csv"))
+    if inp.cerqual is not None:
+        check_judgements(inp.cerqual, inp.findings, p("coded/cerqual.csv"))
     _must_exist(inp.recoding[inp.recoding["code_id"] != ""], "code_id", codes, p("coded/recoding.csv"),
                 "a code_id of level 'code' in coded/codebook.csv (or empty for 'not coded')")
 

@@ -102,6 +102,10 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "title": _text(),
         "provenance": _provenance(),
         "provenance_note": _text(),
+        # The study's context, where recorded: GRADE-CERQual's relevance shows it per finding.
+        "country": pa.Column(str, required=False),
+        "setting": pa.Column(str, required=False),
+        "population": pa.Column(str, required=False),
     }, strict=True, unique=["study_id"]),
     "coded/codebook.csv": pa.DataFrameSchema({
         "node_id": _id(),
@@ -138,6 +142,22 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 }
 # Optional inputs: used when present (imports, two reviewers, quality appraisal).
 OPTIONAL_SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    # The review's findings, each supported by the segments on its nodes (GRADE-CERQual).
+    "coded/findings.csv": pa.DataFrameSchema({
+        "finding_id": _id(),
+        "statement": _text(nonempty=True),
+        "nodes": _text(nonempty=True),
+        "provenance": _provenance(),
+        **_translations("statement"),
+    }, strict=True, unique=["finding_id"]),
+    # The reviewers' GRADE-CERQual judgements: a concern per component, the overall confidence.
+    "coded/cerqual.csv": pa.DataFrameSchema({
+        "finding_id": _id(),
+        "component": _one_of(["methodological_limitations", "coherence", "adequacy", "relevance", "overall"]),
+        "judgement": _text(nonempty=True),
+        "explanation": _text(),
+        "assessor": _text(),
+    }, strict=True, unique=["finding_id", "component"]),
     "raw/records.csv": pa.DataFrameSchema({
         "record_id": _id(),
         "round": pa.Column(str, pa.Check.str_matches(r"^[1-9]\d{0,17}$", error="a review round: 1, 2, ...")),

@@ -26,7 +26,8 @@ def import_coded(files: list[Path], data_dir: Path, replace: bool = False, say=p
     with datafiles.locked(data_dir):
         inp = load_inputs(data_dir)
         frames = {"coded/codebook.csv": inp.codebook, "coded/segments.csv": inp.segments,
-                  "coded/sources.csv": inp.sources, "coded/recoding.csv": inp.recoding}
+                  "coded/sources.csv": inp.sources, "coded/recoding.csv": inp.recoding,
+                  "coded/findings.csv": inp.findings, "coded/cerqual.csv": inp.cerqual}
         changed, not_imported = set(), []
         for path in files:
             suffix = path.suffix.lower()
@@ -44,6 +45,10 @@ def import_coded(files: list[Path], data_dir: Path, replace: bool = False, say=p
                 if merged.recoding is not None and len(merged.recoding):
                     frames["coded/recoding.csv"] = merged.recoding
                     changed.add("coded/recoding.csv")
+                for key, table in (("coded/findings.csv", merged.findings), ("coded/cerqual.csv", merged.cerqual)):
+                    if table is not None and len(table) and (frames.get(key) is None or frames[key].empty):
+                        frames[key] = table
+                        changed.add(key)
                 if merged.sources is not None:
                     frames["coded/sources.csv"] = merged.sources
                     changed.add("coded/sources.csv")

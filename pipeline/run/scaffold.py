@@ -17,7 +17,7 @@ import yaml
 
 from .. import language
 from ..errors import InputError
-from ..schemas import DEFAULT_STAGES, SCHEMAS, STAGES
+from ..schemas import DEFAULT_STAGES, OPTIONAL_SCHEMAS, SCHEMAS, STAGES
 from .params import RESERVED
 from .project import NOTEBOOK_DIR, PROJECT_ROOT, cell_source, discover, read_json
 
@@ -72,10 +72,14 @@ def _headers(stages: tuple[str, ...]) -> dict[str, bytes]:
     """Every required input file with its header row only; the screening log's stage columns are the
     stages the review uses.  Optional columns (``name_fa``, ...) are not written."""
     out = {}
-    for key, schema in SCHEMAS.items():
+    for key, schema in list(SCHEMAS.items()) + [(k, OPTIONAL_SCHEMAS[k]) for k in STARTED_OPTIONAL]:
         names = [n for n, c in schema.columns.items() if not c.regex and (c.required or n in stages)]
         out[f"data/{key}"] = (",".join(names) + "\n").encode()
     return out
+
+
+# Optional files a new review starts with anyway, so that their columns are there to be filled.
+STARTED_OPTIONAL = ("coded/findings.csv", "coded/cerqual.csv")
 
 
 def parse_stages(text: str) -> tuple[str, ...]:

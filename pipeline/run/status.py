@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import language
+from ..coding.cerqual import unassessed
 from ..inputs import Inputs
 from ..screening.log import included_records, pending, stages_used
 from ..screening.reviews import conflicts
@@ -45,6 +46,9 @@ def pending_work(inp: Inputs) -> pd.DataFrame:
     for nid in cats.loc[cats["role"] == "", "node_id"]:
         rows.append({"task": "assign a paradigm role to {n} categories", "id": nid,
                      "where": "coded/codebook.csv, column 'role'"})
+    for fid in unassessed(inp.findings, inp.cerqual):
+        rows.append({"task": "assess confidence in {n} findings (GRADE-CERQual)", "id": fid,
+                     "where": "coded/cerqual.csv"})
     return pd.DataFrame(rows, columns=["task", "id", "where"])
 
 
@@ -82,7 +86,7 @@ def summary(inp: Inputs) -> list[str]:
     studies = f"{len(inp.studies)} included {'study' if len(inp.studies) == 1 else 'studies'}"
     if todo.empty:
         return [f"{head}; {studies}. Nothing to do: every record has its final decision, every included study is "
-                f"coded and every category has its paradigm role"]
+                f"coded, every category has its paradigm role and every finding its confidence"]
     lines = [f"{head}; {studies}. To do:"]
     for task, group in todo.groupby("task", sort=False):
         ids = group["id"].tolist()
@@ -92,7 +96,8 @@ def summary(inp: Inputs) -> list[str]:
     return lines
 
 
-SINGULAR = {"records": "record", "studies": "study", "texts": "text", "categories": "category", "conflicts": "conflict"}
+SINGULAR = {"records": "record", "studies": "study", "texts": "text", "categories": "category", "conflicts": "conflict",
+            "findings": "finding"}
 
 
 def _counted(task: str, n: int) -> str:

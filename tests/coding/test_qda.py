@@ -667,7 +667,7 @@ def test_a_spreadsheet_code_name_in_two_places_is_resolved_by_its_category_or_re
 
 def emptied(data: Path) -> Path:
     """``data`` with coded/ holding only the header rows a new review has."""
-    for name in ("codebook.csv", "segments.csv", "recoding.csv"):
+    for name in ("codebook.csv", "segments.csv", "recoding.csv", "findings.csv", "cerqual.csv"):
         path = data / "coded" / name
         header = path.read_text(encoding="utf-8").splitlines()[0]
         if name == "codebook.csv":  # a new review's codebook has no translated columns
@@ -686,7 +686,7 @@ def test_our_export_through_an_empty_review_gives_back_every_byte_of_coded(data_
     res = cli("import-coded", out, "--data", emptied(data_copy))
     assert res.returncode == 0, res.stderr
     assert "100 new segments" in res.stdout and "90 re-coding rows restored" in res.stdout
-    for name in ("codebook.csv", "segments.csv", "recoding.csv"):
+    for name in ("codebook.csv", "segments.csv", "recoding.csv", "findings.csv", "cerqual.csv"):
         assert (data_copy / "coded" / name).read_bytes() == original[name], name
     again = cli("import-coded", out, "--replace", "--data", data_copy)  # --replace with our own export
     assert again.returncode == 0 and "0 new segments, 100 already in the review" in again.stdout, again.stderr

@@ -35,6 +35,8 @@ class Merged:
     matched_segments: int = 0
     stale: list = field(default_factory=list)  # segment ids of the file's studies the file no longer has
     recoding: object | None = None  # restored from our own export into a review without re-coding
+    findings: object | None = None  # likewise the findings, and their judgements
+    cerqual: object | None = None
 
 
 def _table(side: dict, key: str):
@@ -167,8 +169,16 @@ def merge_project(project: Project, codebook, segments, recoding, studies, sourc
     else:
         kept = len(missing)
     new_codebook = pd.DataFrame([rows[nid] for nid in order], columns=columns).fillna("")
+    new_findings = new_cerqual = None
+    side_findings = _table(side, "findings")
+    if side_findings is not None and len(side_findings) and current.empty:  # into an empty review
+        new_findings = side_findings.assign(nodes=[";".join(_renumbered(n.strip(), side_cb, guid_to_id)
+                                                            for n in v.split(";") if n.strip())
+                                                   for v in side_findings["nodes"]])
+        new_cerqual = _table(side, "cerqual")
     return Merged(new_codebook, new_segments, new_sources, matched, added, kept,
-                  len(missing) - kept if replace else 0, n_new, n_matched, stale, new_recoding)
+                  len(missing) - kept if replace else 0, n_new, n_matched, stale, new_recoding, new_findings,
+                  new_cerqual)
 
 
 def _renumbered(code_id: str, side_cb, guid_to_id: dict) -> str:

@@ -143,7 +143,7 @@ def study_text(segments: list[dict]) -> tuple[str, dict[str, tuple[int, int]]]:
 
 
 def project_qdpx(codebook: pd.DataFrame, segments: pd.DataFrame, name: str = "qes-pipeline export",
-                 recoding: pd.DataFrame | None = None) -> bytes:
+                 recoding: pd.DataFrame | None = None, extra: dict[str, pd.DataFrame] | None = None) -> bytes:
     """The coded data as a REFI-QDA project (.qdpx): the codebook (roles as Sets), one text source per
     study (``study_text``: quotes at their own characters where known, so overlaps survive), one
     selection per segment with its coder as ``creatingUser`` (as QualCoder, NVivo and ATLAS.ti read
@@ -185,7 +185,7 @@ def project_qdpx(codebook: pd.DataFrame, segments: pd.DataFrame, name: str = "qe
     note = ET.SubElement(notes, f"{q}Note", {"guid": guid_for(("note", "qes-pipeline data")), "name": SIDECAR,
                                              "creatingUser": guid_for(("user", coders[0])),
                                              "creationDateTime": FIXED_TIME})
-    ET.SubElement(note, f"{q}PlainTextContent").text = sidecar_json(codebook, segments, recoding, exported)
+    ET.SubElement(note, f"{q}PlainTextContent").text = sidecar_json(codebook, segments, recoding, exported, extra)
     sets = [c for c in full if c.tag == f"{q}Sets"]
     if sets:
         sets_el = ET.SubElement(root, f"{q}Sets")
@@ -212,7 +212,7 @@ def project_qdpx(codebook: pd.DataFrame, segments: pd.DataFrame, name: str = "qe
 
 
 def sidecar_json(codebook: pd.DataFrame, segments: pd.DataFrame, recoding: pd.DataFrame | None,
-                 exported: dict[str, list[int]]) -> str:
+                 exported: dict[str, list[int]], extra: dict[str, pd.DataFrame] | None = None) -> str:
     """The review's coded tables as they are, each segment with its range in the exported text, as one
     JSON document (rows in their order, every value a string): what the project's elements cannot hold."""
     table = lambda df: {"columns": list(df.columns), "rows": df.astype(str).values.tolist()}  # noqa: E731
@@ -221,4 +221,7 @@ def sidecar_json(codebook: pd.DataFrame, segments: pd.DataFrame, recoding: pd.Da
            "exported_ranges": exported}
     if recoding is not None:
         doc["recoding"] = table(recoding)
+    for key, df in (extra or {}).items():  # the findings and their GRADE-CERQual judgements
+        if df is not None:
+            doc[key] = table(df)
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
