@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import language
 from ..errors import InputError
 
 COMPONENTS = ("methodological_limitations", "coherence", "adequacy", "relevance")
@@ -155,36 +156,48 @@ def _judged(judgements: pd.DataFrame | None) -> dict[tuple[str, str], tuple[str,
 
 
 def soqf(findings: pd.DataFrame, ev: pd.DataFrame, judgements: pd.DataFrame | None,
-         statement: str = "statement") -> pd.DataFrame:
+         lang: str = language.BASE) -> pd.DataFrame:
     """The Summary of Qualitative Findings, in the column order of the CERQual papers and iSoQ's printed
-    table: the finding, its confidence and the explanation, the contributing studies."""
+    table: the finding, its confidence and the explanation, the contributing studies.  In another
+    language the statement comes from ``statement_<lang>`` (English where empty), CERQual's terms and
+    the headers from the language's file."""
     judged = _judged(judgements)
+    statement = f"statement_{lang}"
     ev = ev.set_index("finding_id")
     rows = []
     for r in findings.to_dict("records"):
         confidence, explanation = judged.get((r["finding_id"], "overall"), (NOT_ASSESSED, ""))
         text = r.get(statement) or r["statement"]
-        rows.append({"finding_id": r["finding_id"], "statement": text, "confidence": confidence,
+        rows.append({"finding_id": r["finding_id"], "statement": text, "confidence": _term(confidence, lang),
                      "explanation": explanation, "studies": ev.at[r["finding_id"], "studies"],
                      "n_studies": int(ev.at[r["finding_id"], "n_studies"])})
-    return pd.DataFrame(rows, columns=["finding_id", "statement", "confidence", "explanation", "studies",
-                                       "n_studies"])
+    out = pd.DataFrame(rows, columns=["finding_id", "statement", "confidence", "explanation", "studies", "n_studies"])
+    return out if lang == language.BASE else language.columns(out, lang)
 
 
-def evidence_profile(findings: pd.DataFrame, ev: pd.DataFrame, judgements: pd.DataFrame | None) -> pd.DataFrame:
-    """Per finding and component: the reviewers' concern and explanation beside the computed evidence."""
+def _term(text: str, lang: str) -> str:
+    """One of CERQual's terms in ``lang``."""
+    return language.section("cerqual", lang).get(text, text)
+
+
+def evidence_profile(findings: pd.DataFrame, ev: pd.DataFrame, judgements: pd.DataFrame | None,
+                     lang: str = language.BASE) -> pd.DataFrame:
+    """Per finding and component: the reviewers' concern and explanation beside the computed evidence
+    (which stays in English: counts, study ids and CASP answers)."""
     judged = _judged(judgements)
     ev = ev.set_index("finding_id")
     rows = []
     for fid in findings["finding_id"]:
         for comp in COMPONENTS:
             concern, explanation = judged.get((fid, comp), (NOT_ASSESSED, ""))
-            rows.append({"finding_id": fid, "component": comp.replace("_", " "), "concern": concern,
-                         "explanation": explanation, "evidence": ev.at[fid, comp]})
+            rows.append({"finding_id": fid, "component": _term(comp.replace("_", " "), lang),
+                         "concern": _term(concern, lang), "explanation": explanation, "evidence": ev.at[fid, comp]})
         confidence, explanation = judged.get((fid, "overall"), (NOT_ASSESSED, ""))
-        rows.append({"finding_id": fid, "component": "overall confidence", "concern": confidence,
-                     "explanation": explanation, "evidence": f"{ev.at[fid, 'n_studies']} contributing studies"})
-    return pd.DataFrame(rows, columns=["finding_id", "component", "concern", "explanation", "evidence"])
+        rows.append({"finding_id": fid, "component": _term("overall confidence", lang),
+                     "concern": _term(confidence, lang), "explanation": explanation,
+                     "evidence": f"{ev.at[fid, 'n_studies']} contributing studies"})
+    out = pd.DataFrame(rows, columns=["finding_id", "component", "concern", "explanation", "evidence"])
+    return out if lang == language.BASE else language.columns(out, lang)
 
 
 def unassessed(findings: pd.DataFrame | None, judgements: pd.DataFrame | None) -> list[str]:

@@ -1,7 +1,7 @@
 """The article's figures and tables in another language, beside the English ones (notebook 06).
 
-Figures 1 and 2 (the multi-stage flow and the paradigm model), the PRISMA 2020 diagram and
-Tables 1-3, computed from the same data as the English set by the same functions, with texts
+Figures 1 and 2 (the multi-stage flow and the paradigm model), the PRISMA 2020 diagram,
+Tables 1-3 and the GRADE-CERQual tables, computed from the same data as the English set by the same functions, with texts
 from ``pipeline.language``; written to ``figures/<lang>/`` and ``tables/<lang>/``.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import language
+from ..coding import cerqual
 from ..coding.paradigm import core_category, core_of, table3
 from ..reliability.retest import test_retest_table
 from ..screening import prisma
@@ -19,7 +20,7 @@ from . import figures, tables
 
 
 FIGURES = ("prisma_flow", "prisma2020", "paradigm_model")
-TABLES = ("table1_criteria", "table2_reliability", "table3_categories")
+TABLES = ("table1_criteria", "table2_reliability", "table3_categories", "cerqual_soqf", "cerqual_evidence_profile")
 
 
 def write(inputs, lang: str, figures_dir: Path, tables_dir: Path) -> list[Path]:
@@ -47,6 +48,11 @@ def write(inputs, lang: str, figures_dir: Path, tables_dir: Path) -> list[Path]:
         "table2_reliability": test_retest_table(inputs.recoding, lang=lang),
         "table3_categories": table3(inputs.codebook, lang),
     }
+    if inputs.findings is not None:  # GRADE-CERQual's two tables
+        ev = cerqual.evidence(inputs.findings, inputs.codebook, inputs.segments, inputs.studies,
+                              inputs.quality_appraisal)
+        made["cerqual_soqf"] = cerqual.soqf(inputs.findings, ev, inputs.cerqual, lang)
+        made["cerqual_evidence_profile"] = cerqual.evidence_profile(inputs.findings, ev, inputs.cerqual, lang)
     for stem, df in made.items():
         written += tables.write_table(df, tab_dir, stem, caption=language.caption(stem, lang), lang=lang)
     return written
