@@ -342,6 +342,38 @@ def _evidence_page(matrix, names):
     return fig
 
 
+CONFIDENCE_COLORS = {"high": "#1b7837", "moderate": "#7fbf7b", "low": "#f4a582", "very low": "#b2182b",
+                     "not assessed": "#9e9e9e"}
+
+
+def cerqual_findings(soqf):
+    """Each finding's contributing studies, the row in the colour of its GRADE-CERQual confidence (grey:
+    not assessed): which studies carry a finding, and how much confidence the reviewers give it."""
+    studies = sorted({s for v in soqf["studies"] for s in str(v).split(";") if s})
+    fig, ax = plt.subplots(figsize=(8.5, 0.42 * max(len(soqf), 1) + 2.8))
+    if not len(soqf) or not studies:
+        return _nothing_yet(fig, ax, "Findings by confidence and contributing studies",
+                            "No finding with contributing studies yet")
+    for i, r in enumerate(soqf.to_dict("records")):
+        xs = [studies.index(s) for s in str(r["studies"]).split(";") if s]
+        ax.scatter(xs, [i] * len(xs), s=36, color=CONFIDENCE_COLORS.get(r["confidence"], "#9e9e9e"), zorder=3)
+    ax.set_yticks(range(len(soqf)), [f"{r['finding_id']}: {r['confidence']}, {r['n_studies']} studies"
+                                     for r in soqf.to_dict("records")], fontsize=8)
+    fits = len(studies) <= 60
+    ax.set_xticks(range(len(studies)) if fits else [], studies if fits else [], rotation=90, fontsize=7)
+    ax.set_xlabel("contributing studies" + ("" if fits else f" ({len(studies)}; names in tables/cerqual_soqf)"),
+                  fontsize=8)
+    ax.set_ylim(len(soqf) - 0.5, -0.5)
+    ax.grid(True, color="#e6e6e6", zorder=0)
+    seen = [c for c in CONFIDENCE_COLORS if c in set(soqf["confidence"])]
+    ax.legend(handles=[plt.Line2D([], [], marker="o", linestyle="", color=CONFIDENCE_COLORS[c], label=c)
+                       for c in seen], title="GRADE-CERQual confidence", fontsize=7, title_fontsize=7,
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.set_title("Findings by confidence and contributing studies", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def cooccurrence_network(links, codebook, core_id: str):
     """Categories as nodes, edges weighted by the number of studies in which both are coded."""
     import networkx as nx

@@ -71,6 +71,7 @@ def test_a_synthetic_reviews_run_writes_both_tables_with_its_judgements(syntheti
     assert "not assessed" not in set(soqf["confidence"]) and soqf["explanation"].str.len().gt(0).all()
     for ext in ("md", "tex"):
         assert (tmp_path / "out" / "tables" / f"cerqual_evidence_profile.{ext}").is_file()
+    assert (tmp_path / "out" / "figures" / "cerqual_findings.svg").is_file()
 
 
 @pytest.mark.parametrize("change, words", [

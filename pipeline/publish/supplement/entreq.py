@@ -82,7 +82,9 @@ def entreq_rows(inp, record: dict, article: dict) -> list[tuple[int, str, str, s
         "Derivation of themes": "categories assigned Strauss & Corbin paradigm roles in the codebook; core category "
                                 "computed by links to other categories, then code frequency (tables/core_category.*)",
         "Quotations": f"{quoted} coded segments carry a quotation (tables/open_coding.*)",
-        "Synthesis output": "paradigm model (figures/paradigm_model.*) and Table 3 (tables/table3_categories.*)",
+        "Synthesis output": "paradigm model (figures/paradigm_model.*) and Table 3 (tables/table3_categories.*); "
+                            "confidence in each finding, GRADE-CERQual (tables/cerqual_soqf.*, "
+                            "tables/cerqual_evidence_profile.*, figures/cerqual_findings.*)",
     }
     return [(n, domain, item, guide, filled.get(item, FOR_AUTHORS))
             for n, (domain, item, guide) in enumerate(ENTREQ_ITEMS, 1)]
