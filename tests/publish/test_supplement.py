@@ -159,6 +159,12 @@ def test_index_html_shows_everything_offline_and_accessibly(built):
         assert f'src="figures/{stem}.svg"' in html
     assert len(re.findall(r"<img [^>]*alt=\"Figure: [^\"]+\"", html)) == html.count("<img ")
     assert "status-match" in html and "not_derivable" in html
+    # Issue 25: the headline keeps apart what reproduces from what was reconstructed to match.
+    assert "<strong>11 matches from reported data, 22 matches built from reconstructed data, 1 not derivable." \
+        "</strong>" in html
+    for stem in ("cerqual_soqf", "cerqual_evidence_profile"):
+        assert f'href="tables/{stem}.csv"' in html
+    assert 'src="figures/cerqual_findings.svg"' in html
     for nb in ("01_screening", "05_reproduction_check"):
         assert f'href="reports/{nb}.html"' in html
     assert "ENTREQ" in html and "make verify" in html
