@@ -165,6 +165,12 @@ def test_index_html_shows_everything_offline_and_accessibly(built):
     for stem in ("cerqual_soqf", "cerqual_evidence_profile"):
         assert f'href="tables/{stem}.csv"' in html
     assert 'src="figures/cerqual_findings.svg"' in html
+    # Issue 25: every language's figures and tables, Persian right to left with its tables rendered.
+    section = html[html.index('<section id="lang-fa" lang="fa" dir="rtl">'):]
+    section = section[:section.index("</section>")]
+    for stem in ("prisma_flow", "prisma2020", "paradigm_model"):
+        assert f'src="figures/fa/{stem}.svg"' in section
+    assert section.count("<table") == 5 and "مقوله‌بندی یافته‌ها" in section and "ارزیابی نشده" in section
     for nb in ("01_screening", "05_reproduction_check"):
         assert f'href="reports/{nb}.html"' in html
     assert "ENTREQ" in html and "make verify" in html

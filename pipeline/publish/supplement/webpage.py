@@ -15,6 +15,8 @@ from pathlib import PurePosixPath
 import pandas as pd
 from jinja2 import Environment
 
+from ... import language
+
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
@@ -59,7 +61,8 @@ This page is static and reads offline; every file it shows is in this folder.</p
 <li><a href="#reproduction">Reproduction check</a></li>
 <li><a href="#figures">Figures</a></li>
 <li><a href="#tables">Tables</a></li>
-<li><a href="#notebooks">Executed notebooks</a></li>
+{% for l in languages %}<li><a href="#lang-{{ l.code }}">{{ l.title }}</a></li>
+{% endfor %}<li><a href="#notebooks">Executed notebooks</a></li>
 <li><a href="#entreq">ENTREQ checklist</a></li>
 <li><a href="#rerun">Re-run and verify</a></li>
 <li><a href="#files">Files</a></li>
@@ -102,6 +105,22 @@ reconstructed to agree, and is no evidence that the article's analysis reproduce
 {% if t.rows %}{{ t.html|safe }}{% endif %}
 {% endfor %}
 </section>
+{% for l in languages %}
+<section id="lang-{{ l.code }}" lang="{{ l.code }}" dir="{{ l.dir }}">
+<h2>{{ l.title }}</h2>
+{% for f in l.figures %}
+<figure id="figure-{{ l.code }}-{{ f.stem }}">
+<img src="{{ f.src }}" alt="{{ f.alt }}">
+<figcaption>{{ f.caption }}: {% for label, href in f.links %}<a href="{{ href }}">{{ label }}</a>{% if not loop.last %}, {% endif %}{% endfor %}</figcaption>
+</figure>
+{% endfor %}
+{% for t in l.tables %}
+<h3 id="table-{{ l.code }}-{{ t.stem }}">{{ t.caption }}</h3>
+<p>{% for label, href in t.links %}<a href="{{ href }}">{{ label }}</a>{% if not loop.last %}, {% endif %}{% endfor %}</p>
+{% if t.rows %}{{ t.html|safe }}{% endif %}
+{% endfor %}
+</section>
+{% endfor %}
 <section id="notebooks">
 <h2>Executed notebooks</h2>
 <p>Each notebook as it ran, with its code and outputs: the record of the analysis.</p>
@@ -197,6 +216,34 @@ def index_html(files: dict[str, bytes], descriptions: dict[str, str], captions: 
                            "links": [(label, exts[e]) for e, label in ((".csv", "CSV"), (".md", "Markdown"),
                                                                        (".tex", "LaTeX"), (".qdc", "REFI-QDA"))
                                      if e in exts]})
+    languages = []
+    by_lang: dict[str, dict[str, dict[str, str]]] = {}
+    for name in files:
+        p = PurePosixPath(name)
+        if p.parts[0] in ("figures", "tables") and len(p.parts) == 3:
+            by_lang.setdefault(p.parts[1], {}).setdefault(f"{p.parts[0]}/{p.stem}", {})[p.suffix] = name
+    for code in sorted(by_lang):
+        try:
+            title, rtl = language.labels(code)["meta.name"], language.is_rtl(code)
+        except (KeyError, FileNotFoundError, OSError):
+            continue  # a folder that is no language of pipeline/translations
+        entries = sorted(by_lang[code].items(), key=made)
+        def label(kind, stem, code=code):  # the language's own caption, else the English one
+            return language.labels(code).get(f"captions.{stem}") or caption(f"{kind}/{stem}" + (
+                ".svg" if kind == "figures" else ".tex"))
+        languages.append({
+            "code": code, "dir": "rtl" if rtl else "ltr", "title": f"{title} ({code})",
+            "figures": [{"stem": PurePosixPath(k).name, "src": e[".svg"],
+                         "caption": label("figures", PurePosixPath(k).name),
+                         "alt": f"Figure: {label('figures', PurePosixPath(k).name)} ({code})",
+                         "links": [(x.lstrip(".").upper(), e[x]) for x in (".svg", ".pdf", ".png") if x in e]}
+                        for k, e in entries if k.startswith("figures/") and ".svg" in e],
+            "tables": [{"stem": PurePosixPath(k).name, "caption": label("tables", PurePosixPath(k).name),
+                        "rows": len(df := _csv(files[e[".csv"]])),
+                        "html": df.to_html(index=False, border=0, escape=True, na_rep=""),
+                        "links": [(lab, e[x]) for x, lab in ((".csv", "CSV"), (".md", "Markdown"), (".tex", "LaTeX"))
+                                  if x in e]}
+                       for k, e in entries if k.startswith("tables/") and ".csv" in e]})
     notebooks = []
     for name in sorted(files):
         p = PurePosixPath(name)
@@ -210,7 +257,7 @@ def index_html(files: dict[str, bytes], descriptions: dict[str, str], captions: 
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     return env.from_string(TEMPLATE).render(
         title=article.get("title") or "Supplementary material", citation=citation(article),
-        check=check, check_summary=summary, figures=figures, tables=tables, notebooks=notebooks,
+        check=check, check_summary=summary, figures=figures, tables=tables, languages=languages, notebooks=notebooks,
         entreq=entreq_rows, files=sorted(descriptions.items()), draft=draft)
 
 
