@@ -10,16 +10,19 @@ all: run
 # tests and benchmarks take real files from or compare with, kept apart because their pins clash
 # with Jupyter's.  Taguette writes real Taguette codebooks for the QDA tests; PyQt6 runs QualCoder's own
 # importer and exporter (its source, LGPL and not on the package index, is fetched into a cache by
-# tests/qualcoder.py, never into this repository); roc-validator checks the
+# tests/qualcoder.py, never into this repository); cffconvert validates the supplement's CITATION.cff;
+# roc-validator checks the
 # supplement's RO-Crate; ASReview LAB and
 # bib-dedupe are the deduplication benchmarks' comparisons.
 TAGUETTE_STAMP  := .venv-taguette/.installed
 QUALCODER_STAMP := .venv-qualcoder/.installed
+CFF_STAMP       := .venv-cffconvert/.installed
 ROCRATE_STAMP   := .venv-rocrate/.installed
 BENCH_STAMP     := .venv-bench/.installed
 BIBDEDUPE_STAMP := .venv-bibdedupe/.installed
 $(TAGUETTE_STAMP): tests/requirements-taguette.lock
 $(QUALCODER_STAMP): tests/requirements-qualcoder.lock
+$(CFF_STAMP): tests/requirements-cffconvert.lock
 $(ROCRATE_STAMP): tests/requirements-rocrate.lock
 $(BENCH_STAMP): benchmarks/requirements-asreview.lock
 $(BIBDEDUPE_STAMP): benchmarks/requirements-bibdedupe.lock
@@ -45,9 +48,9 @@ PYTEST = $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile --by-file
 test: $(STAMP)
 	$(PYTEST) -m "not slow"
 
-test-all: $(STAMP) $(TAGUETTE_STAMP) $(ROCRATE_STAMP) $(QUALCODER_STAMP)
+test-all: $(STAMP) $(TAGUETTE_STAMP) $(ROCRATE_STAMP) $(QUALCODER_STAMP) $(CFF_STAMP)
 	QES_TEST_ALL=1 TAGUETTE_PYTHON=$(CURDIR)/.venv-taguette/bin/python ROCRATE_PYTHON=$(CURDIR)/.venv-rocrate/bin/python \
-	  QUALCODER_PYTHON=$(CURDIR)/.venv-qualcoder/bin/python $(PYTEST)
+	  QUALCODER_PYTHON=$(CURDIR)/.venv-qualcoder/bin/python CFFCONVERT=$(CURDIR)/.venv-cffconvert/bin/cffconvert $(PYTEST)
 
 # The browser test of the supplement's index.html needs Chromium: Debian's package, installed here
 # when this machine allows it (root with apt-get); elsewhere the test is skipped and says so.

@@ -1,11 +1,11 @@
 """Validate an RO-Crate with roc-validator, offline: run by the side environment's Python
 (``ROCRATE_PYTHON``, built by ``make test`` from tests/requirements-rocrate.lock).
 
-    python rocrate_validate.py CRATE_DIR PROFILE
+    python rocrate_validate.py CRATE_DIR PROFILE [SEVERITY]
 
 The validator fetches the crate's JSON-LD context from w3id.org; here it is served from the copy of
 the RO-Crate 1.1 context that ro-crate-py 0.13.0 ships (rocrate/data/ro-crate.jsonld).  Prints one
-JSON object: passed, and every issue at the REQUIRED level with its check.
+JSON object: passed, and every issue at the REQUIRED level (or SEVERITY, e.g. RECOMMENDED) with its check.
 """
 
 import json
@@ -33,7 +33,7 @@ def get(self, url, *args, **kwargs):
 
 
 HttpRequester.get = get
-result = services.validate({"rocrate_uri": crate, "profile_identifier": profile, "requirement_severity": "REQUIRED",
+result = services.validate({"rocrate_uri": crate, "profile_identifier": profile, "requirement_severity": sys.argv[3] if len(sys.argv) > 3 else "REQUIRED",
                             "offline": True})
 issues = [{"check": i.check.identifier, "message": str(i.message)} for i in result.get_issues()]
 print(json.dumps({"passed": result.passed(), "issues": issues}, indent=1))

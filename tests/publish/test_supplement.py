@@ -99,6 +99,14 @@ def test_the_crate_validates_against_workflow_run_crate(built):
                           "workflow-run-crate-0.5"], capture_output=True, text=True, timeout=300)
     report = json.loads(res.stdout[res.stdout.index("{"):res.stdout.rindex("}") + 1])
     assert report["passed"], report["issues"]
+    # RECOMMENDED: every finding is one the supplement's README explains (issue 25).
+    res = subprocess.run([python, str(ROOT / "tests" / "rocrate_validate.py"), str(built["folder"]),
+                          "workflow-run-crate-0.5", "RECOMMENDED"], capture_output=True, text=True, timeout=300)
+    report = json.loads(res.stdout[res.stdout.index("{"):res.stdout.rindex("}") + 1])
+    readme = built["files"]["README.md"].decode()
+    unexplained = {i["check"] for i in report["issues"]} - set(supplement_build.CRATE_NOT_APPLICABLE)
+    assert not unexplained, [i for i in report["issues"] if i["check"] in unexplained]
+    assert all(f"| {check} | " in readme for check in supplement_build.CRATE_NOT_APPLICABLE)
 
 
 def test_the_crate_describes_every_file_the_workflow_and_the_run(built):
@@ -277,3 +285,33 @@ def test_verify_streams_and_never_inflates_an_entry_past_its_listed_size(built, 
     problems, _ = supplement_verify.verify(bad)
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert f"changed: {target}" in problems and grown_mb < 100
+
+
+def test_the_licences_are_two_and_every_file_agrees(built):
+    """Issue 25: no LICENSE file, and CITATION.cff without licence, date or version."""
+    files = built["files"]
+    data, code = "CC-BY-4.0", "MIT"
+    text = files["LICENSE"].decode()
+    assert f"{data}, https://creativecommons.org/licenses/by/4.0/" in text and "Permission is hereby granted" in text
+    cff = yaml.safe_load(files["CITATION.cff"])
+    assert cff["license"] == [data, code] and len(cff["date-released"]) == 10 and cff["version"]
+    assert cff["authors"] and cff["title"].startswith("Supplementary material")
+    assert json.loads(files[".zenodo.json"])["license"] == data.lower()
+    graph = {e["@id"]: e for e in json.loads(files["ro-crate-metadata.json"])["@graph"]}
+    assert graph[graph["./"]["license"]["@id"]]["identifier"] == data
+    workflow = graph[graph["./"]["mainEntity"]["@id"]]
+    assert graph[workflow["license"]["@id"]]["identifier"] == code
+    readme = files["README.md"].decode()
+    assert f"Data, results and documents: {data}" in readme and f"the Makefiles): {code}" in readme
+
+
+@pytest.mark.slow
+def test_citation_cff_is_valid_for_the_formats_own_validator(built):
+    cffconvert = os.environ.get("CFFCONVERT")
+    if not cffconvert or not Path(cffconvert).exists():
+        if os.environ.get("QES_TEST_ALL"):
+            pytest.fail("make test-all builds .venv-cffconvert; CFFCONVERT is missing")
+        pytest.skip("cffconvert not set up: run the tests with `make test-all` (CFFCONVERT)")
+    res = subprocess.run([cffconvert, "--validate", "-i", str(built["folder"] / "CITATION.cff")],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and "valid" in res.stdout, res.stdout + res.stderr

@@ -31,6 +31,7 @@ from ...run.project import PROJECT_ROOT
 from ...run.scaffold import tool_files
 from ...run.status import unfinished
 from . import crate, webpage
+from .licences import code_license, license_file, license_url
 from .entreq import entreq, entreq_rows
 
 
@@ -48,6 +49,7 @@ DESCRIPTIONS = {
                               "workflow, the run with its parameters, inputs and outputs, the software",
     "CITATION.cff": "how to cite the analysis (Citation File Format)",
     ".zenodo.json": "metadata for depositing this supplement on Zenodo",
+    "LICENSE": "the licences: one for the data and results, one for the code",
     "ENTREQ.md": "ENTREQ reporting checklist (Tong et al. 2012): items filled from the pipeline, the rest marked "
                  "for the authors",
     "Makefile": "`make` sets up Python, checks the manifest and rebuilds every figure and table from data/ into "
@@ -168,9 +170,11 @@ def _package_versions(lock: Path) -> dict[str, str]:
     return out
 
 
-def _citation(article: dict, commit: str) -> str:
+def _citation(article: dict, commit: str, code: str = "MIT", date: str = "") -> str:
     """``CITATION.cff`` (Citation File Format 1.2.0); a draft without authors names them as still to come,
-    since the format needs at least one."""
+    since the format needs at least one.  Version is the commit it was built from, the release date
+    the commit's; both licences, the data's first; the DOI where ``article.yml`` gives one."""
+    data = article.get("license", "")
     doc = {
         "cff-version": "1.2.0",
         "message": "If you use this supplementary material, please cite it as below.",
@@ -179,7 +183,15 @@ def _citation(article: dict, commit: str) -> str:
         or [{"name": "Authors not given yet (data/reference/article.yml)"}],
         "type": "dataset",
         "keywords": article.get("keywords", []),
+        "version": commit[:12] if commit else "unversioned",
     }
+    if len(date) == 10:  # a full date (the commit's); a year alone is no CFF date
+        doc["date-released"] = date
+    licences = [x for x in dict.fromkeys([data, code]) if x]
+    if licences:
+        doc["license"] = licences[0] if len(licences) == 1 else licences
+    if article.get("doi"):
+        doc["doi"] = str(article["doi"])
     if commit:
         doc["commit"] = commit
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
@@ -196,7 +208,8 @@ def _zenodo(article: dict) -> str:
                       **({"affiliation": article["affiliation"]} if article.get("affiliation") else {})}
                      for a in article.get("authors", [])],
         "keywords": article.get("keywords", []),
-        "license": "cc-by-4.0",
+        "license": (article.get("license") or "").lower(),
+        **({"doi": str(article["doi"])} if article.get("doi") else {}),
     }, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -220,7 +233,25 @@ verify: $(STAMP)
 """
 
 
-def _readme(descriptions: dict[str, str], title: str) -> str:
+# roc-validator's RECOMMENDED-level checks that cannot be met by a crate that is byte-identical on every
+# re-build and holds its own code, with the reason (issue 25; tests/publish/test_supplement.py runs the
+# validator and requires every finding to be one of these).
+CRATE_NOT_APPLICABLE = {
+    "process-run-crate-0.5_3.2": "The notebooks and the Makefile are files of this crate, not applications "
+                                 "published elsewhere: they have no URL of their own.",
+    "process-run-crate-0.5_5.1": "For the same reason their ids are paths inside the crate, as RO-Crate requires "
+                                 "of data entities, not absolute URIs.",
+    "process-run-crate-0.5_8.4": "No end time is recorded, so that the same run gives the same crate byte for "
+                                 "byte (the run record names the inputs and parameters instead).",
+    "process-run-crate-0.5_8.7": "The run's `actionStatus` is the IRI the check names "
+                                 "(`http://schema.org/CompletedActionStatus`); roc-validator 0.x still reports it.",
+    "ro-crate-1.1_22.3": "No publisher is named: the supplement is published by whoever deposits it "
+                         "(a journal or a repository), which is not known when it is built.",
+    "ro-crate-1.1_31.2": "The authors' affiliation is recorded as the article gives it, without a URL.",
+}
+
+
+def _readme(descriptions: dict[str, str], title: str, data_license: str = "", code_license_id: str = "MIT") -> str:
     lines = [f"# Supplementary material: {title}" if title else "# Supplementary material", "",
              "Everything needed to re-run the analysis and to check that each file is the one the authors produced. "
              "Open `index.html` in a browser to read the results.", "",
@@ -233,6 +264,17 @@ def _readme(descriptions: dict[str, str], title: str) -> str:
              "compares every figure and table with the published ones, byte for byte. `make verify` runs the "
              "manifest check alone. The pipeline's own code (`pipeline/`) and the notebooks (`notebooks/`) are "
              "in this folder; only the pinned packages come from the package index.", "",
+             "## Licences", "",
+             f"Data, results and documents: {data_license} ({license_url(data_license)}). Code (`pipeline/`, "
+             f"`notebooks/`, `workspace/`, the Makefiles): {code_license_id} ({license_url(code_license_id)}). "
+             "`LICENSE`, `CITATION.cff` and `ro-crate-metadata.json` state both; `.zenodo.json` the data's (Zenodo "
+             "takes one).", "",
+             "## The RO-Crate", "",
+             "`ro-crate-metadata.json` describes this folder as an RO-Crate 1.1 conforming to Workflow Run Crate "
+             "0.5. It passes roc-validator at the REQUIRED level. At the RECOMMENDED level these checks do not "
+             "apply here, for the reasons given:", "",
+             "| check | why it does not apply |", "|---|---|",
+             *[f"| {check} | {why} |" for check, why in CRATE_NOT_APPLICABLE.items()], "",
              "## Files", "", "| file | what it is |", "|---|---|"]
     for f in sorted(descriptions):
         lines.append(f"| `{f}` | {descriptions[f].replace('|', '/')} |")
@@ -290,8 +332,11 @@ def collect(project: Path):
     dirty = bool(git(repo, "status", "--porcelain", "--", "pipeline", "notebooks", "data", "params.yml",
                       "requirements.lock")) if in_git else None
     files["ENTREQ.md"] = entreq(inp, record, article).encode("utf-8")
-    files["CITATION.cff"] = _citation(article, commit).encode("utf-8")
+    date = _date(repo, article)
+    code = code_license(repo)
+    files["CITATION.cff"] = _citation(article, commit, code, date).encode("utf-8")
     files[".zenodo.json"] = _zenodo(article).encode("utf-8")
+    files["LICENSE"] = license_file(article, code, date).encode("utf-8")
     provenance = {
         "git": "the commit below" if in_git else "not a git repository: no commit or uncommitted change can be "
                                                   "recorded (put the review under git to have them here)",
@@ -303,7 +348,7 @@ def collect(project: Path):
         "notebooks": record.get("notebooks", {}),
         "outputs": {rel: {k: v for k, v in info.items()} for rel, info in record["outputs"].items()},
     }
-    return files, provenance, record, article, inp, _date(repo, article)
+    return files, provenance, record, article, inp, date
 
 
 def manifest(files: dict[str, bytes]) -> bytes:
@@ -332,7 +377,8 @@ def build(out: Path, project: Path, draft: bool = False) -> tuple[Path, Path]:
     draft_said = "; ".join(language.tr(f"draft.{key}", language.BASE, **values) for key, values in open_items)
     files["index.html"] = webpage.index_html(files, descriptions, captions, article, entreq_rows(inp, record, article),
                                              record.get("outputs", {}), draft=draft_said).encode("utf-8")
-    files["README.md"] = _readme(descriptions, article.get("title", "")).encode("utf-8")
+    files["README.md"] = _readme(descriptions, article.get("title", ""), article.get("license", ""),
+                                 code_license(PROJECT_ROOT)).encode("utf-8")
     files["ro-crate-metadata.json"] = crate.metadata(files, descriptions, provenance, article, date)
     # provenance.json is written last but one: it holds the hash of every other file but the manifest, so
     # `verify` finds a file changed together with its manifest line.

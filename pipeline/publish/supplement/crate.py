@@ -14,8 +14,10 @@ import json
 import mimetypes
 from pathlib import PurePosixPath
 
+from ...run.project import PROJECT_ROOT
+from .licences import code_license, license_url
 
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+
 PROFILES = {  # Workflow Run Crate 0.5: the process, workflow and workflow RO-Crate profiles it builds on
     "https://w3id.org/ro/wfrun/process/0.5": "Process Run Crate",
     "https://w3id.org/ro/wfrun/workflow/0.5": "Workflow Run Crate",
@@ -59,8 +61,14 @@ def metadata(files: dict[str, bytes], descriptions: dict[str, str], record: dict
     root["description"] = ("Data, analysis code, parameterized notebooks and every result of a qualitative evidence "
                            "synthesis, re-runnable with `make` and verifiable against MANIFEST.sha256.")
     root["datePublished"] = date
-    crate.add(ContextEntity(crate, LICENSE, properties={"@type": "CreativeWork", "name": "CC BY 4.0"}))
-    root["license"] = {"@id": LICENSE}
+    data_license = article.get("license") or "CC-BY-4.0"
+    crate.add(ContextEntity(crate, license_url(data_license), properties={"@type": "CreativeWork",
+                                                                          "name": data_license,
+                                                                          "identifier": data_license}))
+    root["license"] = {"@id": license_url(data_license)}
+    code = code_license(PROJECT_ROOT)
+    crate.add(ContextEntity(crate, license_url(code), properties={"@type": "CreativeWork", "name": code,
+                                                                  "identifier": code}))
     if article.get("keywords"):
         root["keywords"] = list(article["keywords"])
     org = (crate.add(ContextEntity(crate, "#affiliation", properties={"@type": "Organization",
@@ -113,6 +121,7 @@ def metadata(files: dict[str, bytes], descriptions: dict[str, str], record: dict
         "description": descriptions.get(WORKFLOW, ""), "encodingFormat": "text/x-makefile",
         "contentSize": str(len(files.get(WORKFLOW, b""))),
         "hasPart": notebooks, "input": list(formal.values()), "softwareRequirements": software, "version": version,
+        "license": {"@id": license_url(code)},
         "conformsTo": {"@id": "https://bioschemas.org/profiles/ComputationalWorkflow/1.0-RELEASE"}})
     values = [crate.add(ContextEntity(crate, f"#value-{name}", properties={
         "@type": "PropertyValue", "name": name, "value": str(value), "exampleOfWork": formal[name]}))
