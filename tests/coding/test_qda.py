@@ -836,3 +836,35 @@ def test_agreement_on_the_exported_project_equals_agreement_on_the_review(nvivo,
     assert short.sum() >= 5 and 0 < overall(theirs["segments"])["percent"] < 100
     assert overall(theirs["segments"])["percent"] == overall(ours["segments"].to_dict("records"))["percent"]
     assert theirs["presence_percent"] == ours["presence_percent"]
+
+
+@pytest.mark.slow
+def test_a_qualcoder_project_whose_codes_reuse_names_under_other_parents_imports(ref, data_copy, tmp_path):
+    """Issue 24: QualCoder's projects reuse names in the code tree (its Mannheim project: 54 codes share
+    a name with a category elsewhere) and were refused.  QualCoder keeps codes and categories apart, so
+    here a subcategory takes the name of a code under another subcategory; the project goes through
+    QualCoder's own importer and exporter and comes back with both nodes on their own paths, every quote
+    exact and nothing new."""
+    cb = ref.codebook.copy()
+    codes = cb[cb["level"] == "code"]
+    a = codes.iloc[0]
+    b = cb[(cb["level"] == "subcategory") & (cb["node_id"] != a["parent_id"])].iloc[0]
+    cb.loc[cb["node_id"] == b["node_id"], "name"] = a["name"]
+    cb.to_csv(data_copy / "coded" / "codebook.csv", index=False)
+    assert cli("validate", "--data", data_copy).returncode == 0
+    project = tmp_path / "ours.qdpx"
+    assert cli("export-qda", project, "--data", data_copy).returncode == 0
+    back = tmp_path / "qualcoder.qdpx"
+    got = run_qualcoder(project, tmp_path / "qc", back)
+    assert [n for n, _ in got["codes"]].count(a["name"]) == 1  # QualCoder keeps both: a code ...
+    assert [c[1] for c in got["categories"]].count(a["name"]) == 1  # ... and a category of that name
+    import collections
+
+    theirs = qda_read.read_qdpx(back)  # each quote read from QualCoder's own text at QualCoder's own range
+    ours = [(s["study_id"], s["quote"] or qda_write.placeholder(s)) for s in ref.segments.to_dict("records")]
+    assert collections.Counter((c.source_name, c.quote) for c in theirs.codings) == collections.Counter(ours)
+    res = cli("import-coded", back, "--data", data_copy)
+    assert res.returncode == 0, res.stderr
+    assert "0 new segments, 100 already in the review" in res.stdout, res.stdout
+    after = inputs_mod.load_inputs(data_copy).codebook
+    assert sorted(after.loc[after["name"] == a["name"], "parent_id"]) == sorted([a["parent_id"], b["parent_id"]])
