@@ -193,7 +193,10 @@ def test_extending_the_corpus_is_visible(extended):
     assert "warning: 2 records still wait for a screening decision" in s["run_pending"].stdout
     assert "describe" not in s["status_before_coding"].stdout and "novak2023" in s["status_before_coding"].stdout
     assert "code 1 study:" in s["status_before_coding"].stdout
-    assert "Nothing to do" in s["status_done"].stdout
+    # Screened, described and coded: what is left is the reviewers' GRADE-CERQual judgement (issue 25).
+    done = s["status_done"].stdout.split("\nfa:")[0]
+    assert "To do:\n  assess confidence in 7 findings (GRADE-CERQual)" in done
+    assert not any(word in done for word in ("screen ", "describe", "code 1", "paradigm role"))
     assert s["rerun"].returncode == 0, s["rerun"].stderr
     out = extended["out"]
     flow = pd.read_csv(out / "tables" / "screening_flow.csv")
