@@ -182,6 +182,7 @@ def test_leave_one_out_grows_linearly_with_the_studies():
     assert big / small < 8  # x10 studies: measured 1.9 (fixed costs dominate); the former code 18
 
 
+@pytest.mark.slow
 def test_open_coding_table_grows_linearly_with_codes_and_segments():
     """Issue 12: a mask per code made it codes x segments (11 s at 600 codes x 500,000 segments)."""
     import time

@@ -639,6 +639,7 @@ def test_two_sibling_codes_of_one_name_are_refused_naming_the_xml_elements(nvivo
     assert tree_digest(data_copy) == before
 
 
+@pytest.mark.slow
 def test_a_spreadsheet_code_name_in_two_places_is_resolved_by_its_category_or_refused(data_copy, tmp_path):
     cb = inputs_mod.load_inputs(data_copy).codebook
     subs = cb[cb["level"] == "subcategory"]

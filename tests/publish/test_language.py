@@ -75,6 +75,7 @@ def test_persian_figures_are_mirrored_fit_their_boxes_and_use_persian_digits(ref
     assert "DejaVu" not in " ".join(fa.axes[0].texts[0].get_fontfamily()[:1])
 
 
+@pytest.mark.slow
 def test_persian_set_is_written_beside_the_english_one_and_is_deterministic(ref, persian, tmp_path):
     names = sorted(p.relative_to(persian).as_posix() for p in persian.rglob("*") if p.is_file())
     assert names == sorted([f"figures/fa/{s}.{f}" for s in translated.FIGURES for f in ("pdf", "png", "svg")]

@@ -19,6 +19,11 @@ from pipeline.publish.supplement import build as supplement_build
 from pipeline.publish.supplement import verify as supplement_verify
 
 
+# Building the supplement takes most of a `make test` worker's time: the whole module runs under
+# `make test-all` (issue 21's budget for `make test` is six times one analysis run).
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def built(reference_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("supplement")

@@ -216,6 +216,7 @@ def test_the_segments_to_reconcile_name_both_segments_their_quotes_and_what_the_
     assert "a3" not in set(rec["segment"])  # agreed segments are not listed
 
 
+@pytest.mark.slow
 def test_reconcile_file_from_the_command_and_code_names_in_the_notebook_tables(tmp_path):
     ref = inputs_mod.load_inputs(DATA)
     seg = two_coder_segments(ref)

@@ -174,6 +174,7 @@ def test_a_screening_sheet_round_trip(tmp_path):
     assert on_disk.at[df.loc[0, "record_id"], "title"] == "include" and on_disk.at[df.loc[1, "record_id"], "title"] == "exclude"
 
 
+@pytest.mark.slow
 def test_a_sheet_decided_from_the_top_counts_for_the_stopping_rule_in_rank_order(tmp_path):
     """A team screening in Excel gets the stopping rule too: the sheet's decided rows enter the order file
     by rank (whatever order the rows are in), once, and a plain decisions file does not."""
@@ -202,6 +203,7 @@ def test_a_sheet_decided_from_the_top_counts_for_the_stopping_rule_in_rank_order
     assert text.count("ASReview_not_seen (reason: not_screened)") == 6 and text.count("ASReview_irrelevant") == 11
 
 
+@pytest.mark.slow
 def test_decisions_without_an_order_are_named_when_the_rule_will_not_stop(tmp_path):
     data = review(tmp_path)
     ids = log_on_disk(data)["record_id"].tolist()
@@ -211,6 +213,7 @@ def test_decisions_without_an_order_are_named_when_the_rule_will_not_stop(tmp_pa
     assert res.returncode == 2 and "10 decision(s) at 'title' came from the command line" in res.stderr
 
 
+@pytest.mark.slow
 def test_the_ranked_list_exports_as_ris_that_asreview_and_this_tool_read_back(tmp_path):
     from pipeline.search import records
 
@@ -227,6 +230,7 @@ def test_the_ranked_list_exports_as_ris_that_asreview_and_this_tool_read_back(tm
     assert back["label"].tolist()[0] == "1" and set(back["label"].tolist()[1:]) == {""}
 
 
+@pytest.mark.slow
 def test_rayyan_labels_become_each_reviewers_decisions(tmp_path):
     data = review(tmp_path)
     recs = pd.read_csv(data / "raw" / "records.csv", dtype=str, keep_default_na=False).head(3)

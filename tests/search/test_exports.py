@@ -466,6 +466,7 @@ def test_keywords_are_read_from_every_format_that_has_them():
     assert base.keywords_of("a, b", ["B", "c"]) == "a; b; c"  # each once, commas split where no ';' is used
 
 
+@pytest.mark.slow
 def test_a_records_file_from_before_keywords_still_validates_and_takes_them_on_the_next_import(tmp_path):
     root = tmp_path / "review"
     assert cli("init", root).returncode == 0
