@@ -97,26 +97,14 @@ def _cmd_coder_agreement(args) -> int:
 
 
 def write_table_file(df, out: Path) -> Path:
-    """``df`` as CSV or XLSX (by the suffix), through a temporary file and one rename."""
-    import os
-    import tempfile
+    """``df`` as CSV or XLSX (by the suffix), atomically; a wrong suffix or a missing folder is refused."""
+    from .datafiles import write_table_atomic
 
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError(out, "a .csv or .xlsx file to write")
     if not out.parent.is_dir():
         raise InputError(out, "a file in an existing folder")
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=out.suffix)
-    os.close(fd)
-    try:
-        if out.suffix.lower() == ".csv":
-            df.to_csv(tmp, index=False)
-        else:
-            df.to_excel(tmp, index=False)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return out
+    return write_table_atomic(df, out)
 
 
 def _finite(value):

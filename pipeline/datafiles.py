@@ -38,6 +38,23 @@ def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def write_table_atomic(df: pd.DataFrame, path: Path) -> Path:
+    """``df`` as XLSX (by the suffix) or CSV at ``path``, through a temporary file beside it and one rename."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        write_csv_atomic(df, path)
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        df.to_excel(tmp, index=False, engine="openpyxl")
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
+
+
 def _write_temp(df: pd.DataFrame, path: Path) -> Path:
     """The frame as CSV beside ``path``, with the mode ``path`` has (or the umask's default)."""
     path.parent.mkdir(parents=True, exist_ok=True)

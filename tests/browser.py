@@ -94,11 +94,16 @@ def inspect(url: str, width: int = 1280, height: int = 900) -> dict:
             failed = [e["params"] for e in page.events if e.get("method") == "Network.loadingFailed"]
             return {**probe, "errors": errors, "failed": failed, "screenshot": base64.b64decode(shot["data"])}
         finally:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
+            kill_group(proc)
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """Kill a process started with ``start_new_session`` and everything it started, and reap it."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
 
 
 class Browser:
@@ -130,11 +135,7 @@ class Browser:
         return self.page
 
     def __exit__(self, *exc):
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.proc.wait()
+        kill_group(self.proc)
         self._profile.cleanup()
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import datafiles
 from ..errors import InputError
 from .log import NOT_SCREENED
 from .session import Session
@@ -103,16 +104,13 @@ def write(df: pd.DataFrame, out: Path, ris: str | None = None) -> Path:
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".ris"):
         raise InputError(out, "a file name ending in .csv, .xlsx or .ris")
+    if suffix != ".ris":
+        return datafiles.write_table_atomic(df, out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=f".tmp{out.suffix}", dir=out.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".tmp.ris", dir=out.parent)
     os.close(fd)
     try:
-        if suffix == ".xlsx":
-            df.to_excel(tmp, index=False, engine="openpyxl")
-        elif suffix == ".ris":
-            Path(tmp).write_text(ris if ris is not None else to_ris(df), encoding="utf-8")
-        else:
-            df.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+        Path(tmp).write_text(ris if ris is not None else to_ris(df), encoding="utf-8")
         os.replace(tmp, out)
     finally:
         Path(tmp).unlink(missing_ok=True)

@@ -106,11 +106,7 @@ def test_screening_twenty_records_with_the_keyboard_and_a_killed_server_loses_no
                 except TimeoutError:
                     break
     finally:
-        try:
-            os.killpg(lab.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        lab.wait()
+        browser.kill_group(lab)
     inp = load_inputs(data)  # a write the kill interrupted is finished here; the folder is valid
     done = decided(data)
     order = inp.screening_order

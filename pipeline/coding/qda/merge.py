@@ -138,8 +138,8 @@ def merge_project(project: Project, codebook, segments, recoding, studies, sourc
         side_rec = _table(side, "recoding")
         if side_rec is not None and len(side_rec) and recoding.empty:
             new_recoding = side_rec[side_rec["unit_id"].isin(set(new_segments["segment_id"]))]
-            new_recoding = new_recoding.assign(code_id=new_recoding["code_id"].map(
-                lambda c: _renumbered(c, side_cb, guid_to_id)))
+            now = _renumbering(side_cb, guid_to_id)
+            new_recoding = new_recoding.assign(code_id=new_recoding["code_id"].map(lambda c: now.get(c, c)))
         if replace:
             gone = set(segments["segment_id"]) - set(new_segments["segment_id"])
             rows_gone = [f"unit {u}" for u in recoding["unit_id"] if u in gone]
@@ -172,21 +172,20 @@ def merge_project(project: Project, codebook, segments, recoding, studies, sourc
     new_findings = new_cerqual = None
     side_findings = _table(side, "findings")
     if side_findings is not None and len(side_findings) and current.empty:  # into an empty review
-        new_findings = side_findings.assign(nodes=[";".join(_renumbered(n.strip(), side_cb, guid_to_id)
-                                                            for n in v.split(";") if n.strip())
-                                                   for v in side_findings["nodes"]])
+        now = _renumbering(side_cb, guid_to_id)
+        new_findings = side_findings.assign(nodes=[";".join(now.get(n.strip(), n.strip()) for n in v.split(";")
+                                                            if n.strip()) for v in side_findings["nodes"]])
         new_cerqual = _table(side, "cerqual")
     return Merged(new_codebook, new_segments, new_sources, matched, added, kept,
                   len(missing) - kept if replace else 0, n_new, n_matched, stale, new_recoding, new_findings,
                   new_cerqual)
 
 
-def _renumbered(code_id: str, side_cb, guid_to_id: dict) -> str:
-    """A node id of our export's codebook as the review numbers that node now."""
-    if not code_id or side_cb is None:
-        return code_id
-    g = guids(side_cb).get(code_id, "").lower()
-    return guid_to_id.get(g, code_id)
+def _renumbering(side_cb, guid_to_id: dict) -> dict[str, str]:
+    """Node ids of our export's codebook -> the ids the review gives those nodes now (by GUID)."""
+    if side_cb is None:
+        return {}
+    return {nid: guid_to_id[g.lower()] for nid, g in guids(side_cb).items() if g.lower() in guid_to_id}
 
 
 def _segments(project, guid_to_id, segments, studies, source_map, where, tool, replace):
@@ -230,9 +229,9 @@ def _segments(project, guid_to_id, segments, studies, source_map, where, tool, r
     ours = {}
     if side_seg is not None:
         ours = {guid_for(("coding", r["segment_id"])): r for r in side_seg.to_dict("records")}
-        side_cb = _table(side, "codebook")
+        now = _renumbering(_table(side, "codebook"), guid_to_id)
         for r in ours.values():
-            r["code_id"] = _renumbered(r["code_id"], side_cb, guid_to_id)
+            r["code_id"] = now.get(r["code_id"], r["code_id"])
 
     found, rows = [], []
     for c in project.codings:

@@ -31,7 +31,7 @@ from ...run.project import PROJECT_ROOT
 from ...run.scaffold import tool_files
 from ...run.status import unfinished
 from . import crate, webpage
-from .licences import code_license, license_file, license_url
+from .licences import code_license, license_file, stated
 from .entreq import entreq, entreq_rows
 
 
@@ -208,7 +208,7 @@ def _zenodo(article: dict) -> str:
                       **({"affiliation": article["affiliation"]} if article.get("affiliation") else {})}
                      for a in article.get("authors", [])],
         "keywords": article.get("keywords", []),
-        "license": (article.get("license") or "").lower(),
+        **({"license": article["license"].lower()} if article.get("license") else {}),
         **({"doi": str(article["doi"])} if article.get("doi") else {}),
     }, indent=2, ensure_ascii=False) + "\n"
 
@@ -265,8 +265,8 @@ def _readme(descriptions: dict[str, str], title: str, data_license: str = "", co
              "manifest check alone. The pipeline's own code (`pipeline/`) and the notebooks (`notebooks/`) are "
              "in this folder; only the pinned packages come from the package index.", "",
              "## Licences", "",
-             f"Data, results and documents: {data_license} ({license_url(data_license)}). Code (`pipeline/`, "
-             f"`notebooks/`, `workspace/`, the Makefiles): {code_license_id} ({license_url(code_license_id)}). "
+             f"Data, results and documents: {stated(data_license)}. Code (`pipeline/`, "
+             f"`notebooks/`, `workspace/`, the Makefiles): {stated(code_license_id)}. "
              "`LICENSE`, `CITATION.cff` and `ro-crate-metadata.json` state both; `.zenodo.json` the data's (Zenodo "
              "takes one).", "",
              "## The RO-Crate", "",

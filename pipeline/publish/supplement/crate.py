@@ -61,11 +61,12 @@ def metadata(files: dict[str, bytes], descriptions: dict[str, str], record: dict
     root["description"] = ("Data, analysis code, parameterized notebooks and every result of a qualitative evidence "
                            "synthesis, re-runnable with `make` and verifiable against MANIFEST.sha256.")
     root["datePublished"] = date
-    data_license = article.get("license") or "CC-BY-4.0"
-    crate.add(ContextEntity(crate, license_url(data_license), properties={"@type": "CreativeWork",
-                                                                          "name": data_license,
-                                                                          "identifier": data_license}))
-    root["license"] = {"@id": license_url(data_license)}
+    data_license = article.get("license")  # a draft may have none yet: then the crate names none
+    if data_license:
+        crate.add(ContextEntity(crate, license_url(data_license), properties={"@type": "CreativeWork",
+                                                                              "name": data_license,
+                                                                              "identifier": data_license}))
+        root["license"] = {"@id": license_url(data_license)}
     code = code_license(PROJECT_ROOT)
     crate.add(ContextEntity(crate, license_url(code), properties={"@type": "CreativeWork", "name": code,
                                                                   "identifier": code}))

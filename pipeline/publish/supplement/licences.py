@@ -24,6 +24,14 @@ LICENSE_URLS = {"CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
                 "MIT": "https://opensource.org/license/mit"}
 
 
+NO_DATA_LICENSE = "no licence given yet (`license` in data/reference/article.yml); a draft only"
+
+
+def stated(spdx: str) -> str:
+    """A licence as the supplement's documents state it: its id and where its text is, or that none is given."""
+    return f"{spdx}, {license_url(spdx)}" if spdx else NO_DATA_LICENSE
+
+
 def license_url(spdx: str) -> str:
     """Where a licence's text is, by its SPDX id."""
     return LICENSE_URLS.get(spdx, f"https://spdx.org/licenses/{spdx}.html")
@@ -54,9 +62,9 @@ def license_file(article: dict, code: str, date: str) -> str:
     data = article.get("license", "")
     head = (f"This supplement holds code and data under two licences.\n\n"
             f"Data, results and documents (data/, figures/, tables/, reports/, index.html, ENTREQ.md, README.md): "
-            f"{data}, {license_url(data)}\n\n"
+            f"{stated(data)}\n\n"
             f"Code (pipeline/, notebooks/, workspace/, Makefile, tool.mk, pyproject.toml and the lock files): "
-            f"{code}, {license_url(code)}\n\n")
+            f"{stated(code)}\n\n")
     if code != "MIT":
         return head + f"The text of the code's licence is at {license_url(code)}.\n"
     return head + f"--- {code} ---\n\nCopyright (c) {date[:4]} the authors of the qes-pipeline\n\n" + MIT_TEXT
